@@ -1,0 +1,440 @@
+//! Definition → [`CompiledForm`].
+//!
+//! Compilation runs in passes, each in its own module:
+//! 1. [`parse_definition`] — JSON → `model::FormDefinition` (shape errors with pointers);
+//! 2. `tree` — flattens steps, groups and fields into [`Node`]s in document
+//!    order and assigns each a storage slot in a scope (one scope per repeating group);
+//! 3. `params` — values every form parameter from the tenant or the default;
+//! 4. `resolve` — type checks every expression, resolving names by the scoping rules;
+//! 5. `graph` — builds the dependency graph and the evaluation order, reporting cycles;
+//! 6. `lint` — static checks (never-visible required fields, unreachable steps,
+//!    missing translations).
+//!
+//! Every pass collects all the errors it finds instead of stopping at the first,
+//! so an author sees every problem at once.
+
+pub(crate) mod graph;
+mod lint;
+mod params;
+mod resolve;
+mod tree;
+
+use std::collections::BTreeMap;
+
+use crate::error::{DefinitionError, DefinitionErrorKind};
+use crate::expr::{Expr, Ref};
+use crate::model::{CodeList, FieldType, FormDefinition, Repeat, Severity, Tenant, Text};
+use crate::value::{Date, Type, Value};
+
+pub(crate) use graph::Graph;
+
+/// What a definition may refer to besides itself.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Resources<'a> {
+    /// Code lists by id.
+    pub codelists: Option<&'a BTreeMap<String, CodeList>>,
+    /// The tenant whose parameter values apply.
+    pub tenant: Option<&'a Tenant>,
+}
+
+/// Index of a node in [`CompiledForm::nodes`].
+pub type NodeId = usize;
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A step (page); carries no data.
+    Step,
+    /// A field, static block or group.
+    Field(FieldType),
+}
+
+/// One resolved option of a choice.
+#[derive(Debug, Clone)]
+pub struct ChoiceOption {
+    /// Stored value.
+    pub code: String,
+    /// Label (the code itself when none was given).
+    pub label: Text,
+    /// Choice filter.
+    pub(crate) visible: Option<Expr>,
+}
+
+/// A bound for numbers or dates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bound {
+    /// A fixed value.
+    Value(Value),
+    /// The context's date.
+    Today,
+}
+
+/// A step, group, field or static block of the compiled form.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The id from the definition.
+    pub id: String,
+    /// Step or field type.
+    pub kind: NodeKind,
+    /// Pointer to the node in the definition.
+    pub pointer: String,
+    /// The enclosing group or step (`None` for steps).
+    pub parent: Option<NodeId>,
+    /// Direct members, in document order.
+    pub children: Vec<NodeId>,
+    /// Index of the step the node is on.
+    pub step: usize,
+    /// Label (step title for steps).
+    pub label: Option<Text>,
+    /// Hint (step description for steps).
+    pub hint: Option<Text>,
+    /// Static text.
+    pub text: Option<Text>,
+    /// Repetition of a group.
+    pub repeat: Option<Repeat>,
+    /// Options of a choice.
+    pub options: Vec<ChoiceOption>,
+    /// The definition of a field (members removed), for renderers.
+    pub spec: Option<crate::model::Field>,
+    /// Whether the value is computed.
+    pub computed: bool,
+    /// Lower bound (numbers, dates).
+    pub min: Option<Bound>,
+    /// Upper bound (numbers, dates).
+    pub max: Option<Bound>,
+    /// Effective maximum text length (type default when not given).
+    pub max_length: Option<u32>,
+    /// Keys from the data root to this node's value (steps are not keys).
+    pub data_path: Vec<String>,
+    pub(crate) scope: usize,
+    pub(crate) slot: usize,
+    pub(crate) inner_scope: Option<usize>,
+    pub(crate) ty: Option<Type>,
+    pub(crate) logic: Logic,
+    pub(crate) pattern: Option<regex_lite::Regex>,
+}
+
+impl Node {
+    /// The field type, if the node is a field.
+    pub fn field_type(&self) -> Option<FieldType> {
+        match self.kind {
+            NodeKind::Field(t) => Some(t),
+            NodeKind::Step => None,
+        }
+    }
+
+    /// Whether the node carries a value in the submission.
+    pub fn has_value(&self) -> bool {
+        !matches!(self.kind, NodeKind::Step | NodeKind::Field(FieldType::Static | FieldType::Group))
+    }
+
+    /// Whether the node is a repeating group.
+    pub fn is_repeat(&self) -> bool {
+        self.repeat.is_some()
+    }
+}
+
+/// `true`, `false` or a compiled condition.
+#[derive(Debug, Clone)]
+pub(crate) enum Cond {
+    Const(bool),
+    When(Expr),
+}
+
+/// A compiled field check.
+#[derive(Debug, Clone)]
+pub(crate) struct Check {
+    pub id: Option<String>,
+    pub expr: Expr,
+    pub message: Text,
+    pub severity: Severity,
+}
+
+/// The compiled expressions of a node.
+#[derive(Debug, Clone)]
+pub(crate) struct Logic {
+    pub visible: Option<Expr>,
+    pub required: Cond,
+    pub readonly: Cond,
+    pub compute: Option<Expr>,
+    pub default: Option<serde_json::Value>,
+    pub checks: Vec<Check>,
+}
+
+impl Default for Logic {
+    fn default() -> Self {
+        Self {
+            visible: None,
+            required: Cond::Const(false),
+            readonly: Cond::Const(false),
+            compute: None,
+            default: None,
+            checks: Vec::new(),
+        }
+    }
+}
+
+/// A compiled cross-field rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub check: Expr,
+    pub when: Option<Expr>,
+    pub fields: Vec<NodeId>,
+    pub message: Text,
+    pub severity: Severity,
+}
+
+/// A storage scope: the root, or the body of one repeating group.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    /// `(scope, repeat slot in its parent frame)` from the root down to this
+    /// scope, excluding the root.
+    pub chain: Vec<(usize, usize)>,
+    /// The repeating group whose instances this scope's frames are.
+    pub repeat_node: Option<NodeId>,
+    /// Number of value slots in a frame of this scope.
+    pub slots: usize,
+    /// Repeating groups directly in this scope, by repeat slot.
+    pub repeats: Vec<NodeId>,
+}
+
+impl Scope {
+    pub fn depth(&self) -> usize {
+        self.chain.len()
+    }
+}
+
+/// How a reference reads its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum RefMode {
+    /// One value in the same instance (or an enclosing one).
+    Scalar,
+    /// The entries of a repeating group, a multiple choice or an attachment field.
+    Entries,
+    /// One value per instance of repeats not shared with the reader.
+    FanOut,
+}
+
+/// What a [`Ref`] points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct RefTarget {
+    pub node: NodeId,
+    /// Number of leading repeat indices shared with the reader.
+    pub shared: usize,
+    pub mode: RefMode,
+}
+
+/// A compiled, type-checked form, ready for sessions and revalidation.
+/// Immutable and `Send + Sync`: compile once, share across threads.
+#[derive(Debug, Clone)]
+pub struct CompiledForm {
+    pub(crate) definition: FormDefinition,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) steps: Vec<NodeId>,
+    pub(crate) top_level: Vec<NodeId>,
+    pub(crate) scopes: Vec<Scope>,
+    pub(crate) refs: Vec<RefTarget>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) graph: Graph,
+    pub(crate) parameters: BTreeMap<String, Option<Value>>,
+    pub(crate) uses_today: bool,
+}
+
+impl CompiledForm {
+    /// The form id.
+    pub fn id(&self) -> &str {
+        &self.definition.id
+    }
+
+    /// The definition version.
+    pub fn version(&self) -> &str {
+        &self.definition.version
+    }
+
+    /// The definition this form was compiled from.
+    pub fn definition(&self) -> &FormDefinition {
+        &self.definition
+    }
+
+    /// Declared languages; the first is the default.
+    pub fn languages(&self) -> &[String] {
+        &self.definition.languages
+    }
+
+    /// The default language.
+    pub fn default_language(&self) -> &str {
+        self.definition.languages.first().map(String::as_str).unwrap_or("de")
+    }
+
+    /// All nodes in document order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// One node.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id]
+    }
+
+    /// The step nodes, in order.
+    pub fn steps(&self) -> &[NodeId] {
+        &self.steps
+    }
+
+    /// Parameter values in effect (after the tenant's values).
+    pub fn parameters(&self) -> &BTreeMap<String, Option<Value>> {
+        &self.parameters
+    }
+
+    /// Finds the node of a data path such as `/hund/0/name` (indices skipped).
+    pub fn node_at(&self, pointer: &str) -> Option<NodeId> {
+        let mut candidates: &[NodeId] = &self.top_level;
+        let mut found = None;
+        let mut expect_index = false;
+        for token in pointer.split('/').skip(1) {
+            if expect_index {
+                expect_index = false;
+                if token.parse::<u32>().is_ok() {
+                    continue;
+                }
+            }
+            let token = token.replace("~1", "/").replace("~0", "~");
+            let id = *candidates.iter().find(|&&n| self.nodes[n].id == token)?;
+            found = Some(id);
+            candidates = &self.nodes[id].children;
+            expect_index = self.nodes[id].is_repeat();
+        }
+        found
+    }
+
+    pub(crate) fn target(&self, r: Ref) -> RefTarget {
+        self.refs[r.0 as usize]
+    }
+}
+
+/// Compiles a definition given as JSON.
+///
+/// Returns every definition error found, sorted by pointer.
+pub fn compile(definition: &serde_json::Value, resources: Resources<'_>) -> Result<CompiledForm, Vec<DefinitionError>> {
+    let definition = parse_definition(definition)?;
+    compile_definition(definition, resources)
+}
+
+/// Compiles an already parsed definition.
+pub fn compile_definition(definition: FormDefinition, resources: Resources<'_>) -> Result<CompiledForm, Vec<DefinitionError>> {
+    let mut errors = Vec::new();
+    let tree = tree::build(&definition, resources.codelists, &mut errors);
+    let parameters = params::resolve(&definition, resources.tenant, &mut errors);
+    let mut form = CompiledForm {
+        definition,
+        nodes: tree.nodes,
+        steps: tree.steps,
+        top_level: tree.top_level,
+        scopes: tree.scopes,
+        refs: Vec::new(),
+        rules: Vec::new(),
+        graph: Graph::default(),
+        parameters,
+        uses_today: false,
+    };
+    if errors.is_empty() {
+        resolve::compile_expressions(&mut form, &mut errors);
+    }
+    if errors.is_empty() {
+        form.graph = graph::build(&form, &mut errors);
+    }
+    lint::check(&form, &mut errors);
+    if errors.is_empty() {
+        Ok(form)
+    } else {
+        errors.sort();
+        errors.dedup();
+        Err(errors)
+    }
+}
+
+/// Parses the JSON of a definition into the model, reporting the pointer of
+/// the first shape error.
+pub fn parse_definition(json: &serde_json::Value) -> Result<FormDefinition, Vec<DefinitionError>> {
+    parse_json(json)
+}
+
+/// Parses a tenant file and checks it (colour contrast, URL schemes).
+pub fn parse_tenant(json: &serde_json::Value) -> Result<Tenant, Vec<DefinitionError>> {
+    let tenant: Tenant = parse_json(json)?;
+    let errors = crate::tenant::check(&tenant);
+    if errors.is_empty() {
+        Ok(tenant)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses a code list file.
+pub fn parse_codelist(json: &serde_json::Value) -> Result<CodeList, Vec<DefinitionError>> {
+    parse_json(json)
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Result<T, Vec<DefinitionError>> {
+    serde_path_to_error::deserialize(json).map_err(|error| {
+        let pointer = path_to_pointer(error.path());
+        let message = error.inner().to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        vec![DefinitionError::new(pointer, DefinitionErrorKind::Format, message)]
+    })
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer = crate::error::pointer_push(&pointer, index),
+            Segment::Map { key } => pointer = crate::error::pointer_push(&pointer, key),
+            Segment::Enum { variant } => pointer = crate::error::pointer_push(&pointer, variant),
+            Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// The type of a field's value as expressions see it.
+pub(crate) fn value_type(kind: FieldType) -> Option<Type> {
+    Some(match kind {
+        FieldType::Text
+        | FieldType::Textarea
+        | FieldType::Email
+        | FieldType::Phone
+        | FieldType::Iban
+        | FieldType::Postcode
+        | FieldType::Choice => Type::Text,
+        FieldType::Integer => Type::Int,
+        FieldType::Decimal | FieldType::Money => Type::Decimal,
+        FieldType::Date => Type::Date,
+        FieldType::Boolean => Type::Bool,
+        FieldType::Multichoice => Type::List(Box::new(Type::Text)),
+        FieldType::Attachment => Type::Instances,
+        FieldType::Static | FieldType::Group => return None,
+    })
+}
+
+/// Parses a bound of a number or date field.
+pub(crate) fn parse_bound(kind: FieldType, json: &serde_json::Value) -> Option<Bound> {
+    match kind {
+        FieldType::Date => match json.as_str()? {
+            "today" => Some(Bound::Today),
+            s => Date::parse(s).map(|d| Bound::Value(Value::Date(d))),
+        },
+        FieldType::Integer => json.as_i64().map(|i| Bound::Value(Value::Int(i))),
+        FieldType::Decimal | FieldType::Money => {
+            let text = match json {
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::String(s) => s.clone(),
+                _ => return None,
+            };
+            crate::value::Decimal::parse(&text).map(|d| Bound::Value(Value::Decimal(d)))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,96 @@
+//! Pass 3: gives every declared parameter its value — the tenant's for this
+//! form, else the tenant's value for all forms (`"*"`), else the form's default.
+
+use std::collections::BTreeMap;
+
+use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
+use crate::model::{FormDefinition, ParameterType, Tenant};
+use crate::value::{Date, Decimal, Type, Value};
+
+pub(super) fn resolve(
+    definition: &FormDefinition,
+    tenant: Option<&Tenant>,
+    errors: &mut Vec<DefinitionError>,
+) -> BTreeMap<String, Option<Value>> {
+    let mut values = BTreeMap::new();
+    for (name, parameter) in &definition.parameters {
+        let declared_at = pointer_push("/parameters", name);
+        let from_tenant = tenant.and_then(|t| {
+            [definition.id.as_str(), "*"]
+                .into_iter()
+                .find_map(|scope| t.parameters.get(scope)?.get(name).map(|v| (scope, v)))
+        });
+        let value = match (from_tenant, &parameter.default) {
+            (Some((scope, json)), _) => parse(parameter.kind, json).ok_or_else(|| {
+                let pointer = pointer_push(&pointer_push("/parameters", scope), name);
+                DefinitionError::new(
+                    pointer,
+                    Kind::Tenant,
+                    format!("tenant value for parameter '{name}' is not a valid {}", type_name(parameter.kind)),
+                )
+            }),
+            (None, Some(json)) => parse(parameter.kind, json).ok_or_else(|| {
+                DefinitionError::new(
+                    pointer_push(&declared_at, "default"),
+                    Kind::InvalidProperty,
+                    format!("default is not a valid {}", type_name(parameter.kind)),
+                )
+            }),
+            (None, None) => Err(DefinitionError::new(
+                &declared_at,
+                Kind::MissingParameterValue,
+                match tenant {
+                    Some(t) => format!("parameter '{name}' has no default and tenant '{}' gives no value", t.id),
+                    None => format!("parameter '{name}' has no default and no tenant gives a value"),
+                },
+            )),
+        };
+        match value {
+            Ok(value) => {
+                values.insert(name.clone(), value);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    values
+}
+
+/// The expression type of a parameter.
+pub(super) fn parameter_type(kind: ParameterType) -> Type {
+    match kind {
+        ParameterType::Text => Type::Text,
+        ParameterType::Integer => Type::Int,
+        ParameterType::Decimal | ParameterType::Money => Type::Decimal,
+        ParameterType::Boolean => Type::Bool,
+        ParameterType::Date => Type::Date,
+    }
+}
+
+fn type_name(kind: ParameterType) -> &'static str {
+    match kind {
+        ParameterType::Text => "text",
+        ParameterType::Integer => "integer",
+        ParameterType::Decimal => "decimal number",
+        ParameterType::Money => "amount of money",
+        ParameterType::Boolean => "boolean",
+        ParameterType::Date => "date (YYYY-MM-DD)",
+    }
+}
+
+/// Parses a parameter value; `Some(None)` is an explicitly empty value.
+fn parse(kind: ParameterType, json: &serde_json::Value) -> Option<Option<Value>> {
+    use serde_json::Value as J;
+    if json.is_null() {
+        return Some(None);
+    }
+    let value = match (kind, json) {
+        (ParameterType::Text, J::String(s)) => Value::Text(s.trim().into()),
+        (ParameterType::Integer, J::Number(n)) => Value::Int(n.as_i64()?),
+        (ParameterType::Decimal | ParameterType::Money, J::Number(n)) => Value::Decimal(Decimal::parse(&n.to_string())?),
+        (ParameterType::Decimal | ParameterType::Money, J::String(s)) => Value::Decimal(Decimal::parse(s.trim())?),
+        (ParameterType::Boolean, J::Bool(b)) => Value::Bool(*b),
+        (ParameterType::Date, J::String(s)) => Value::Date(Date::parse(s)?),
+        _ => return None,
+    };
+    Some(Some(value))
+}

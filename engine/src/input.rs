@@ -1,0 +1,209 @@
+//! JSON input ↔ typed values, per field type.
+//!
+//! Input is lenient where citizens are (a German decimal comma, numbers typed
+//! as text) and strict about shape (an object where text belongs is a type
+//! error). Text is NFC-normalized and trimmed before anything looks at it.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value as Json};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::compile::Node;
+use crate::model::FieldType;
+use crate::value::{Date, Decimal, Value};
+
+/// Longest text accepted at all, in bytes, whatever the field allows: keeps
+/// normalization and checks of hostile input bounded.
+pub const MAX_TEXT_BYTES: usize = 100_000;
+/// Most files one attachment field may list.
+pub const MAX_FILES: usize = 100;
+/// Longest attachment file name.
+pub const MAX_FILE_NAME: usize = 255;
+
+/// Why an input is not a value of the field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputError {
+    /// Wrong JSON type or shape.
+    Type,
+    /// Right JSON type, but not a valid number/date/… .
+    Format,
+    /// Larger than any value of this field can be.
+    TooLarge,
+}
+
+impl InputError {
+    /// The stable issue code.
+    pub fn code(self) -> &'static str {
+        match self {
+            InputError::Type => "type",
+            InputError::Format => "format",
+            InputError::TooLarge => "too_large",
+        }
+    }
+}
+
+/// Parses the JSON input of a value field. `Ok(None)` is empty.
+pub fn parse(node: &Node, json: &Json) -> Result<Option<Value>, InputError> {
+    let Some(kind) = node.field_type() else { return Err(InputError::Type) };
+    if json.is_null() {
+        return Ok(None);
+    }
+    match kind {
+        FieldType::Text | FieldType::Textarea | FieldType::Email | FieldType::Phone | FieldType::Postcode | FieldType::Choice => {
+            Ok(text(json)?.map(Value::Text))
+        }
+        FieldType::Iban => Ok(text(json)?.map(|t| Value::Text(normalize_iban(&t).into()))),
+        FieldType::Integer => integer(json),
+        FieldType::Decimal | FieldType::Money => decimal(json),
+        FieldType::Date => match text(json)? {
+            Some(s) => Date::parse(&s).map(|d| Some(Value::Date(d))).ok_or(InputError::Format),
+            None => Ok(None),
+        },
+        FieldType::Boolean => json.as_bool().map(|b| Some(Value::Bool(b))).ok_or(InputError::Type),
+        FieldType::Multichoice => codes(json, node.options.len()),
+        FieldType::Attachment => files(json),
+        FieldType::Static | FieldType::Group => Err(InputError::Type),
+    }
+}
+
+/// NFC-normalized, trimmed text; `None` when empty.
+fn text(json: &Json) -> Result<Option<Arc<str>>, InputError> {
+    let s = json.as_str().ok_or(InputError::Type)?;
+    if s.len() > MAX_TEXT_BYTES {
+        return Err(InputError::TooLarge);
+    }
+    let normalized: String = s.trim().nfc().collect();
+    let trimmed = normalized.trim();
+    Ok((!trimmed.is_empty()).then(|| trimmed.into()))
+}
+
+/// IBANs are compared and stored without spaces, in capitals.
+fn normalize_iban(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+}
+
+fn integer(json: &Json) -> Result<Option<Value>, InputError> {
+    match json {
+        Json::Number(n) => n.as_i64().map(|i| Some(Value::Int(i))).ok_or(InputError::Format),
+        Json::String(_) => match text(json)? {
+            Some(s) => s.parse::<i64>().map(|i| Some(Value::Int(i))).map_err(|_| InputError::Format),
+            None => Ok(None),
+        },
+        _ => Err(InputError::Type),
+    }
+}
+
+fn decimal(json: &Json) -> Result<Option<Value>, InputError> {
+    let source = match json {
+        Json::Number(n) => n.to_string(),
+        Json::String(_) => match text(json)? {
+            Some(s) => s.to_string(),
+            None => return Ok(None),
+        },
+        _ => return Err(InputError::Type),
+    };
+    Decimal::parse(&source).map(|d| Some(Value::Decimal(d))).ok_or(InputError::Format)
+}
+
+fn codes(json: &Json, option_count: usize) -> Result<Option<Value>, InputError> {
+    let items = json.as_array().ok_or(InputError::Type)?;
+    if items.len() > option_count.max(1) {
+        return Err(InputError::TooLarge);
+    }
+    let mut codes: Vec<Option<Value>> = Vec::with_capacity(items.len());
+    for item in items {
+        let code = text(item)?.ok_or(InputError::Format)?;
+        let code = Some(Value::Text(code));
+        if codes.contains(&code) {
+            return Err(InputError::Format);
+        }
+        codes.push(code);
+    }
+    Ok((!codes.is_empty()).then(|| Value::List(codes.into())))
+}
+
+/// Attachment metadata: `[{"name": …, "type": …, "size": …}]`.
+fn files(json: &Json) -> Result<Option<Value>, InputError> {
+    let items = json.as_array().ok_or(InputError::Type)?;
+    if items.len() > MAX_FILES {
+        return Err(InputError::TooLarge);
+    }
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        let meta = file_meta(item)?;
+        names.push(Some(Value::Text(meta.name.into())));
+    }
+    Ok((!names.is_empty()).then(|| Value::List(names.into())))
+}
+
+/// The metadata of one attached file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileMeta {
+    /// File name as the citizen's system gave it.
+    pub name: String,
+    /// Media type, e.g. `application/pdf`.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// Reads one file's metadata object; other keys are a type error.
+pub fn file_meta(json: &Json) -> Result<FileMeta, InputError> {
+    let object = json.as_object().ok_or(InputError::Type)?;
+    if object.keys().any(|k| !matches!(k.as_str(), "name" | "type" | "size")) {
+        return Err(InputError::Type);
+    }
+    let name = object.get("name").and_then(Json::as_str).ok_or(InputError::Type)?.trim();
+    let media_type = object.get("type").and_then(Json::as_str).ok_or(InputError::Type)?.trim();
+    let size = object.get("size").and_then(Json::as_u64).ok_or(InputError::Type)?;
+    if name.is_empty() || media_type.is_empty() {
+        return Err(InputError::Format);
+    }
+    if name.chars().count() > MAX_FILE_NAME || media_type.len() > 255 {
+        return Err(InputError::TooLarge);
+    }
+    Ok(FileMeta { name: name.nfc().collect(), media_type: media_type.to_ascii_lowercase(), size })
+}
+
+/// The canonical JSON of a present value, as it goes into the submission.
+pub fn canonical(node: &Node, value: &Value, raw: &Json) -> Json {
+    match (node.field_type(), value) {
+        (Some(FieldType::Money), Value::Decimal(d)) => Json::String(d.to_fixed(2)),
+        (Some(FieldType::Money), Value::Int(i)) => Json::String(Decimal::from_i64(*i).to_fixed(2)),
+        (Some(FieldType::Decimal), Value::Int(i)) => Json::String(i.to_string()),
+        (Some(FieldType::Multichoice), Value::List(codes)) => {
+            // Option order, not click order: the same answers give the same bytes.
+            let chosen: Vec<Json> = node
+                .options
+                .iter()
+                .filter(|o| codes.iter().any(|c| matches!(c, Some(Value::Text(t)) if **t == *o.code)))
+                .map(|o| Json::String(o.code.clone()))
+                .collect();
+            Json::Array(chosen)
+        }
+        (Some(FieldType::Attachment), _) => {
+            let files = raw.as_array().map(Vec::as_slice).unwrap_or_default();
+            Json::Array(
+                files
+                    .iter()
+                    .filter_map(|f| file_meta(f).ok())
+                    .map(|f| json!({ "name": f.name, "type": f.media_type, "size": f.size }))
+                    .collect(),
+            )
+        }
+        _ => to_json(value),
+    }
+}
+
+/// Plain JSON of a value (decimals as strings: no float ever carries a result).
+pub fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Decimal(d) => Json::String(d.to_string()),
+        Value::Text(t) => Json::String(t.to_string()),
+        Value::Date(d) => Json::String(d.to_string()),
+        Value::List(items) => Json::Array(items.iter().map(|i| i.as_ref().map_or(Json::Null, to_json)).collect()),
+    }
+}

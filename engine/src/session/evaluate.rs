@@ -1,0 +1,272 @@
+//! Evaluation of value vertices (relevance, computed values) and the
+//! incremental propagation after a change.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+
+use serde_json::Value as Json;
+
+use super::{Finding, Frame, State};
+use crate::compile::{CompiledForm, NodeId, RefMode};
+use crate::expr::{Env, Ref};
+use crate::value::{Date, Value};
+
+/// Reads field values for expressions evaluated in one instance.
+pub(crate) struct StateEnv<'a> {
+    pub form: &'a CompiledForm,
+    pub root: &'a Frame,
+    pub index: &'a [u32],
+    pub today: Date,
+}
+
+impl Env for StateEnv<'_> {
+    fn value(&self, r: Ref) -> Option<Value> {
+        let target = self.form.target(r);
+        let index = &self.index[..target.shared.min(self.index.len())];
+        self.root.slot(self.form, target.node, index)?.effective().cloned()
+    }
+
+    fn list(&self, r: Ref) -> Vec<Option<Value>> {
+        let target = self.form.target(r);
+        let index = &self.index[..target.shared.min(self.index.len())];
+        let node = &self.form.nodes[target.node];
+        match target.mode {
+            RefMode::Entries if node.is_repeat() => {
+                let relevant = self.root.slot(self.form, target.node, index).is_some_and(|s| s.relevant);
+                let count = if relevant { self.root.instances(self.form, target.node, index).map_or(0, Vec::len) } else { 0 };
+                vec![Some(Value::Bool(true)); count]
+            }
+            RefMode::Entries | RefMode::Scalar => match self.root.slot(self.form, target.node, index).and_then(|s| s.effective()) {
+                Some(Value::List(items)) => items.to_vec(),
+                _ => Vec::new(),
+            },
+            RefMode::FanOut => {
+                let chain = &self.form.scopes[node.scope].chain;
+                let start_scope = if target.shared == 0 { 0 } else { chain[target.shared - 1].0 };
+                let mut out = Vec::new();
+                if let Some(frame) = self.root.at(self.form, start_scope, index) {
+                    fan_out(frame, &chain[target.shared..], node.slot, &mut out);
+                }
+                out
+            }
+        }
+    }
+
+    fn today(&self) -> Date {
+        self.today
+    }
+}
+
+fn fan_out(frame: &Frame, levels: &[(usize, usize)], slot: usize, out: &mut Vec<Option<Value>>) {
+    match levels.split_first() {
+        None => out.push(frame.slots.get(slot).and_then(|s| s.effective().cloned())),
+        Some((&(_, repeat_slot), rest)) => {
+            for instance in frame.repeats.get(repeat_slot).into_iter().flatten() {
+                fan_out(instance, rest, slot, out);
+            }
+        }
+    }
+}
+
+/// The slot instances whose state changed, in the order first seen.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    slots: Vec<(NodeId, Vec<u32>)>,
+    seen: HashSet<(NodeId, Vec<u32>)>,
+}
+
+impl Changes {
+    pub fn add(&mut self, node: NodeId, index: &[u32]) {
+        if self.seen.insert((node, index.to_vec())) {
+            self.slots.push((node, index.to_vec()));
+        }
+    }
+
+    /// The changed slots in document order (node order, then instance order).
+    pub fn into_slots(mut self) -> Vec<(NodeId, Vec<u32>)> {
+        self.slots.sort();
+        self.slots
+    }
+}
+
+/// Reusable buffers of the propagation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    queued: Vec<bool>,
+    status_marked: Vec<bool>,
+    rule_marked: Vec<bool>,
+}
+
+/// Work collected during one propagation.
+struct Work<'s> {
+    heap: BinaryHeap<Reverse<(u32, NodeId)>>,
+    status: Vec<NodeId>,
+    rules: Vec<usize>,
+    scratch: &'s mut Scratch,
+}
+
+impl Work<'_> {
+    fn enqueue(&mut self, form: &CompiledForm, node: NodeId) {
+        if !self.scratch.queued[node] {
+            self.scratch.queued[node] = true;
+            self.heap.push(Reverse((form.graph.rank[node], node)));
+        }
+    }
+
+    /// Schedules everything that reads `node`'s value.
+    fn dependents_of(&mut self, form: &CompiledForm, node: NodeId) {
+        self.mark_status(node);
+        for &dependent in &form.graph.value_dependents[node] {
+            self.enqueue(form, dependent);
+        }
+        for &dependent in &form.graph.status_dependents[node] {
+            self.mark_status(dependent);
+        }
+        for &rule in &form.graph.rule_dependents[node] {
+            if !self.scratch.rule_marked[rule] {
+                self.scratch.rule_marked[rule] = true;
+                self.rules.push(rule);
+            }
+        }
+    }
+
+    fn mark_status(&mut self, node: NodeId) {
+        if !self.scratch.status_marked[node] {
+            self.scratch.status_marked[node] = true;
+            self.status.push(node);
+        }
+    }
+}
+
+impl State {
+    /// Evaluates every node of every instance, in dependency order.
+    pub fn evaluate_all(&mut self, form: &CompiledForm) {
+        let mut ignored = Changes::default();
+        for &node in &form.graph.order {
+            for index in self.instance_indices(form, node) {
+                self.eval_value(form, node, &index, &mut ignored);
+            }
+        }
+        for node in 0..form.nodes.len() {
+            for index in self.instance_indices(form, node) {
+                self.eval_status(form, node, &index, &mut ignored);
+            }
+        }
+        for rule in 0..form.rules.len() {
+            self.eval_rule(form, rule, &mut ignored);
+        }
+    }
+
+    /// Re-evaluates what depends on `sources`, whose values just changed.
+    pub fn propagate(&mut self, form: &CompiledForm, sources: &[NodeId], changes: &mut Changes) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let count = form.nodes.len();
+        scratch.queued.resize(count, false);
+        scratch.status_marked.resize(count, false);
+        scratch.rule_marked.resize(form.rules.len(), false);
+        let mut work = Work { heap: BinaryHeap::new(), status: Vec::new(), rules: Vec::new(), scratch: &mut scratch };
+        for &source in sources {
+            work.dependents_of(form, source);
+        }
+        while let Some(Reverse((_, node))) = work.heap.pop() {
+            let mut changed = false;
+            for index in self.instance_indices(form, node) {
+                changed |= self.eval_value(form, node, &index, changes);
+            }
+            if changed {
+                work.dependents_of(form, node);
+            }
+        }
+        for &node in &work.status {
+            for index in self.instance_indices(form, node) {
+                self.eval_status(form, node, &index, changes);
+            }
+        }
+        for &rule in &work.rules {
+            self.eval_rule(form, rule, changes);
+        }
+        for &node in &work.status {
+            work.scratch.status_marked[node] = false;
+        }
+        for &rule in &work.rules {
+            work.scratch.rule_marked[rule] = false;
+        }
+        work.scratch.queued.iter_mut().for_each(|q| *q = false);
+        self.scratch = scratch;
+    }
+
+    /// The instance indices of the scope `node` lives in.
+    pub fn instance_indices(&self, form: &CompiledForm, node: NodeId) -> Vec<Vec<u32>> {
+        let scope = form.nodes[node].scope;
+        if scope == 0 {
+            vec![Vec::new()]
+        } else {
+            self.root.indices(form, scope)
+        }
+    }
+
+    /// Stores an input value (parsed, or with its input error).
+    pub fn store_input(&mut self, form: &CompiledForm, node: NodeId, index: &[u32], raw: Json, changes: &mut Changes) {
+        let parsed = crate::input::parse(&form.nodes[node], &raw);
+        let Some(slot) = self.root.slot_mut(form, node, index) else { return };
+        let (value, error) = match parsed {
+            Ok(value) => (value, None),
+            Err(error) => (None, Some(error)),
+        };
+        if slot.value != value || slot.input_error != error {
+            changes.add(node, index);
+        }
+        slot.raw = raw;
+        slot.value = value;
+        slot.input_error = error;
+    }
+
+    /// Relevance and computed value of one node instance; true if what
+    /// expressions see of it changed.
+    fn eval_value(&mut self, form: &CompiledForm, node: NodeId, index: &[u32], changes: &mut Changes) -> bool {
+        let definition = &form.nodes[node];
+        let env = StateEnv { form, root: &self.root, index, today: self.context.today };
+        let parent_relevant = definition.parent.is_none_or(|p| env.root.slot(form, p, index).is_some_and(|s| s.relevant));
+        let visible = definition.logic.visible.as_ref().is_none_or(|e| e.eval(&env) == Some(Value::Bool(true)));
+        let relevant = parent_relevant && visible;
+        let computed = match (&definition.logic.compute, relevant) {
+            (Some(expr), true) => Some(expr.eval(&env)),
+            (Some(_), false) => Some(None),
+            (None, _) => None,
+        };
+        let Some(slot) = self.root.slot_mut(form, node, index) else { return false };
+        let before = slot.effective().cloned();
+        let relevance_changed = slot.relevant != relevant;
+        slot.relevant = relevant;
+        if let Some(value) = computed {
+            slot.value = value;
+        }
+        // A relevance change matters even when the value reads empty both
+        // ways: members of a group inherit it.
+        let changed = relevance_changed || before.as_ref() != slot.effective();
+        if changed {
+            changes.add(node, index);
+        }
+        changed
+    }
+
+    /// A form rule: fires (records a finding) when its check is false.
+    fn eval_rule(&mut self, form: &CompiledForm, rule: usize, changes: &mut Changes) {
+        let definition = &form.rules[rule];
+        let env = StateEnv { form, root: &self.root, index: &[], today: self.context.today };
+        let applies = definition.when.as_ref().is_none_or(|w| w.eval(&env) == Some(Value::Bool(true)));
+        let fields_relevant = definition.fields.iter().any(|&f| env.root.slot(form, f, &[]).is_some_and(|s| s.relevant));
+        let fires = applies && fields_relevant && definition.check.eval(&env) == Some(Value::Bool(false));
+        let finding = fires.then(|| Finding {
+            code: "rule",
+            severity: definition.severity,
+            detail: super::Detail::Rule(rule),
+        });
+        if self.rules[rule] != finding {
+            self.rules[rule] = finding;
+            for &field in &definition.fields {
+                changes.add(field, &[]);
+            }
+        }
+    }
+}

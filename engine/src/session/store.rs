@@ -1,0 +1,217 @@
+//! Where field states live: one frame per scope instance.
+//!
+//! The root frame holds every node outside repeating groups; each instance of
+//! a repeating group is a frame of that group's scope, nested in the frame of
+//! the enclosing scope. An instance is addressed by its repeat indices from the
+//! outermost repeat inwards (`[]` outside repeats, `[2]` for the third dog).
+
+use serde_json::Value as Json;
+
+use super::Finding;
+use crate::compile::{CompiledForm, NodeId};
+use crate::input::InputError;
+use crate::value::Value;
+
+/// The state of one node in one instance.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slot {
+    /// What was entered (or submitted), as JSON; `Null` when nothing.
+    pub raw: Json,
+    /// The value: parsed input, or the computed result.
+    pub value: Option<Value>,
+    /// Why `raw` is not a value, if it is not.
+    pub input_error: Option<InputError>,
+    pub relevant: bool,
+    pub required: bool,
+    pub readonly: bool,
+    pub findings: Vec<Finding>,
+}
+
+impl Slot {
+    /// What expressions see: nothing when not relevant.
+    pub fn effective(&self) -> Option<&Value> {
+        if self.relevant {
+            self.value.as_ref()
+        } else {
+            None
+        }
+    }
+}
+
+/// The slots of one scope instance and the instances of its repeating groups.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Frame {
+    pub slots: Vec<Slot>,
+    pub repeats: Vec<Vec<Frame>>,
+}
+
+impl Frame {
+    /// A frame for `scope` with defaults applied and each repeating group at
+    /// its minimum number of instances (at least one when it is required).
+    pub fn new(form: &CompiledForm, scope: usize, with_defaults: bool) -> Frame {
+        let definition = &form.scopes[scope];
+        let mut slots = vec![Slot::default(); definition.slots];
+        if with_defaults {
+            for node in form.nodes.iter().filter(|n| n.scope == scope) {
+                if let Some(default) = &node.logic.default {
+                    let slot = &mut slots[node.slot];
+                    slot.raw = default.clone();
+                    slot.value = crate::input::parse(node, default).ok().flatten();
+                }
+            }
+        }
+        let repeats = definition
+            .repeats
+            .iter()
+            .map(|&group| {
+                let node = &form.nodes[group];
+                let inner = node.inner_scope.unwrap_or(scope);
+                let count = if with_defaults { node.repeat.map_or(0, |r| r.min.max(1)) } else { 0 };
+                (0..count).map(|_| Frame::new(form, inner, with_defaults)).collect()
+            })
+            .collect();
+        Frame { slots, repeats }
+    }
+
+    /// The frame of `scope` at the instance `index` (only the first
+    /// `depth(scope)` indices are used).
+    pub fn at(&self, form: &CompiledForm, scope: usize, index: &[u32]) -> Option<&Frame> {
+        let mut frame = self;
+        for (level, &(_, repeat_slot)) in form.scopes[scope].chain.iter().enumerate() {
+            frame = frame.repeats.get(repeat_slot)?.get(*index.get(level)? as usize)?;
+        }
+        Some(frame)
+    }
+
+    /// Mutable variant of [`Frame::at`].
+    pub fn at_mut(&mut self, form: &CompiledForm, scope: usize, index: &[u32]) -> Option<&mut Frame> {
+        let mut frame = self;
+        for (level, &(_, repeat_slot)) in form.scopes[scope].chain.iter().enumerate() {
+            frame = frame.repeats.get_mut(repeat_slot)?.get_mut(*index.get(level)? as usize)?;
+        }
+        Some(frame)
+    }
+
+    /// The slot of `node` in the instance `index`.
+    pub fn slot(&self, form: &CompiledForm, node: NodeId, index: &[u32]) -> Option<&Slot> {
+        let node = &form.nodes[node];
+        self.at(form, node.scope, index)?.slots.get(node.slot)
+    }
+
+    /// Mutable variant of [`Frame::slot`].
+    pub fn slot_mut(&mut self, form: &CompiledForm, node: NodeId, index: &[u32]) -> Option<&mut Slot> {
+        let node = &form.nodes[node];
+        self.at_mut(form, node.scope, index)?.slots.get_mut(node.slot)
+    }
+
+    /// The instances of a repeating group, seen from the instance `index` of
+    /// the group's enclosing scope.
+    pub fn instances(&self, form: &CompiledForm, group: NodeId, index: &[u32]) -> Option<&Vec<Frame>> {
+        let node = &form.nodes[group];
+        let repeat_slot = form.scopes[node.inner_scope?].chain.last()?.1;
+        self.at(form, node.scope, index)?.repeats.get(repeat_slot)
+    }
+
+    /// Mutable variant of [`Frame::instances`].
+    pub fn instances_mut(&mut self, form: &CompiledForm, group: NodeId, index: &[u32]) -> Option<&mut Vec<Frame>> {
+        let node = &form.nodes[group];
+        let repeat_slot = form.scopes[node.inner_scope?].chain.last()?.1;
+        self.at_mut(form, node.scope, index)?.repeats.get_mut(repeat_slot)
+    }
+
+    /// Every instance index of `scope`, in document order.
+    pub fn indices(&self, form: &CompiledForm, scope: usize) -> Vec<Vec<u32>> {
+        let mut out = Vec::new();
+        collect_indices(self, &form.scopes[scope].chain, &mut Vec::new(), &mut out);
+        out
+    }
+}
+
+fn collect_indices(frame: &Frame, chain: &[(usize, usize)], prefix: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+    let Some((&(_, repeat_slot), rest)) = chain.split_first() else {
+        out.push(prefix.clone());
+        return;
+    };
+    for (i, instance) in frame.repeats.get(repeat_slot).into_iter().flatten().enumerate() {
+        prefix.push(i as u32);
+        collect_indices(instance, rest, prefix, out);
+        prefix.pop();
+    }
+}
+
+/// The JSON pointer of `node` in the instance `index`: `/hund/2/name`.
+pub(crate) fn pointer(form: &CompiledForm, node: NodeId, index: &[u32]) -> String {
+    let target = &form.nodes[node];
+    if target.kind == crate::compile::NodeKind::Step {
+        return format!("#{}", target.id);
+    }
+    let mut path = String::new();
+    let mut level = 0;
+    let mut ancestors = Vec::new();
+    let mut current = Some(node);
+    while let Some(n) = current {
+        if form.nodes[n].kind != crate::compile::NodeKind::Step {
+            ancestors.push(n);
+        }
+        current = form.nodes[n].parent;
+    }
+    for &n in ancestors.iter().rev() {
+        path = crate::error::pointer_push(&path, &form.nodes[n].id);
+        if form.nodes[n].is_repeat() && n != node {
+            if let Some(i) = index.get(level) {
+                path = crate::error::pointer_push(&path, i);
+            }
+            level += 1;
+        }
+    }
+    path
+}
+
+/// Why a path given to a session does not name a field instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathError {
+    /// The path as given.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for PathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for PathError {}
+
+/// Parses a data pointer such as `/hund/0/name` into the node and instance.
+/// A repeating group named without an index (`/hund`) addresses the group;
+/// with one (`/hund/1`) the returned index is one longer than the group's
+/// own and addresses that instance.
+pub(crate) fn resolve_path(form: &CompiledForm, root: &Frame, path: &str) -> Result<(NodeId, Vec<u32>), PathError> {
+    let fail = |message: &str| PathError { path: path.to_string(), message: message.to_string() };
+    if !path.starts_with('/') {
+        return Err(fail("a path starts with '/'"));
+    }
+    let mut candidates: &[NodeId] = &form.top_level;
+    let mut node = None;
+    let mut index = Vec::new();
+    let mut tokens = path.split('/').skip(1).peekable();
+    while let Some(token) = tokens.next() {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let n = *candidates.iter().find(|&&c| form.nodes[c].id == token).ok_or_else(|| fail("no such field"))?;
+        node = Some(n);
+        candidates = &form.nodes[n].children;
+        if form.nodes[n].is_repeat() {
+            let Some(next) = tokens.peek() else { break };
+            let i: u32 = next.parse().map_err(|_| fail("expected an instance number after a repeating group"))?;
+            tokens.next();
+            let count = root.instances(form, n, &index).map_or(0, Vec::len);
+            if i as usize >= count {
+                return Err(fail("no such instance"));
+            }
+            index.push(i);
+        }
+    }
+    node.map(|n| (n, index)).ok_or_else(|| fail("empty path"))
+}

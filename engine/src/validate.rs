@@ -1,0 +1,114 @@
+//! One-shot revalidation of submitted data (DESIGN 4.3): one call finds
+//! missing required data, violated rules, wrong types and shapes, values
+//! outside the options, unknown keys, data for non-relevant fields, repeat
+//! counts outside min/max, oversized values and altered computed values.
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::compile::{CompiledForm, NodeId};
+use crate::i18n;
+use crate::session::{load, pointer, Context, Issue, State};
+
+/// The outcome of a validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// No errors (warnings do not count).
+    pub valid: bool,
+    /// Blocking problems, in document order.
+    pub errors: Vec<Issue>,
+    /// Non-blocking notices.
+    pub warnings: Vec<Issue>,
+    /// The canonical submission, when valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submission: Option<Json>,
+}
+
+impl CompiledForm {
+    /// Validates the data object of a submission (field id → value).
+    pub fn validate(&self, data: &Json, context: &Context) -> Report {
+        let (root, tampers) = load(self, data, true);
+        let state = State::new(self, root, context.clone());
+        let mut extra: Vec<Issue> = tampers
+            .iter()
+            .map(|t| {
+                let label = t.node.map(|n| crate::session::label_of(self, n, &context.lang)).unwrap_or_default();
+                let message = i18n::message(&context.lang, t.code, &label, &[("key", t.key.clone()), ("max", max_of(self, t.node))]);
+                Issue { code: t.code.to_string(), path: t.path.clone(), message, rule: None }
+            })
+            .collect();
+        extra.extend(post_checks(self, &state));
+        report(self, &state, extra)
+    }
+
+    /// Validates a whole envelope `{"form": {"id", "version"}, "data": {…}}`,
+    /// as the widget sends it: the form id and version must match.
+    pub fn validate_envelope(&self, envelope: &Json, context: &Context) -> Report {
+        let lang = &context.lang;
+        let envelope_error = |code: &str, args: &[(&str, String)]| Report {
+            valid: false,
+            errors: vec![Issue { code: code.to_string(), path: String::new(), message: i18n::message(lang, code, "", args), rule: None }],
+            warnings: Vec::new(),
+            submission: None,
+        };
+        let (Some(form), Some(data)) = (envelope.get("form"), envelope.get("data")) else {
+            return envelope_error("envelope", &[]);
+        };
+        let keys_ok = envelope.as_object().is_some_and(|o| o.len() == 2);
+        let id = form.get("id").and_then(Json::as_str);
+        let version = form.get("version").and_then(Json::as_str);
+        match (keys_ok, id, version) {
+            (true, Some(id), Some(_)) if id != self.id() => envelope_error("form_mismatch", &[("found", id.to_string())]),
+            (true, Some(_), Some(version)) if version != self.version() => envelope_error(
+                "version_mismatch",
+                &[("found", version.to_string()), ("expected", self.version().to_string())],
+            ),
+            (true, Some(_), Some(_)) => self.validate(data, context),
+            _ => envelope_error("envelope", &[]),
+        }
+    }
+}
+
+fn max_of(form: &CompiledForm, node: Option<NodeId>) -> String {
+    node.and_then(|n| form.nodes[n].repeat).map(|r| r.max.to_string()).unwrap_or_default()
+}
+
+/// Checks that need the evaluated state: data for fields that are not
+/// relevant, and computed values that differ from the computation.
+fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
+    let lang = &state.context.lang;
+    let mut issues = Vec::new();
+    for (node, index) in state.all_slots(form) {
+        let definition = &form.nodes[node];
+        let Some(slot) = state.root.slot(form, node, &index) else { continue };
+        if !definition.has_value() || slot.raw.is_null() {
+            continue;
+        }
+        let code = if !slot.relevant {
+            "not_relevant"
+        } else if definition.computed && crate::input::parse(definition, &slot.raw).ok().flatten() != slot.value {
+            "computed_mismatch"
+        } else {
+            continue;
+        };
+        let label = crate::session::label_of(form, node, lang);
+        issues.push(Issue {
+            code: code.to_string(),
+            path: pointer(form, node, &index),
+            message: i18n::message(lang, code, &label, &[]),
+            rule: None,
+        });
+    }
+    issues
+}
+
+/// The report of an evaluated state plus issues found outside it.
+pub(crate) fn report(form: &CompiledForm, state: &State, extra: Vec<Issue>) -> Report {
+    // Field issues come in document order (what the error summary lists),
+    // then shape problems in the order of the submitted data.
+    let (mut errors, warnings) = state.issues(form);
+    errors.extend(extra);
+    errors.dedup();
+    let valid = errors.is_empty();
+    Report { valid, errors, warnings, submission: valid.then(|| state.submission(form)) }
+}
