@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use efa_engine::model::{CodeList, FormDefinition, Tenant};
-use efa_engine::{compile_definition, parse_codelist, parse_definition, parse_tenant, CompiledForm, DefinitionError, DefinitionErrorKind, Resources};
+use efa_engine::{
+    compile_definition, parse_codelist, parse_definition, parse_tenant, CompiledForm, DefinitionError, DefinitionErrorKind, Resources,
+};
 use serde_json::Value as Json;
 
 /// Largest definition, tenant or code list file read.
@@ -74,7 +76,11 @@ impl Library {
             match parse_definition(&json) {
                 Ok(definition) => {
                     if let Some(previous) = library.forms.get(&definition.id) {
-                        problems.push(problem(&path, "/id", format!("form id '{}' is also used by {}", definition.id, previous.path.display())));
+                        problems.push(problem(
+                            &path,
+                            "/id",
+                            format!("form id '{}' is also used by {}", definition.id, previous.path.display()),
+                        ));
                         continue;
                     }
                     library.forms.insert(definition.id.clone(), FormFile { path, json, definition });

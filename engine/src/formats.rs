@@ -3,7 +3,9 @@
 
 /// A plausible e-mail address: `local@domain.tld`, no spaces, one `@`.
 pub fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else { return false };
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
     let local_ok = !local.is_empty()
         && local.chars().count() <= 64
         && !local.starts_with('.')

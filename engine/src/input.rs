@@ -45,7 +45,9 @@ impl InputError {
 
 /// Parses the JSON input of a value field. `Ok(None)` is empty.
 pub fn parse(node: &Node, json: &Json) -> Result<Option<Value>, InputError> {
-    let Some(kind) = node.field_type() else { return Err(InputError::Type) };
+    let Some(kind) = node.field_type() else {
+        return Err(InputError::Type);
+    };
     if json.is_null() {
         return Ok(None);
     }

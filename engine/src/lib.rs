@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 pub mod compile;
+pub mod conformance;
 mod diagram;
 pub mod error;
 pub mod expr;
@@ -56,7 +57,9 @@ pub mod tenant;
 mod validate;
 pub mod value;
 
-pub use compile::{compile, compile_definition, parse_codelist, parse_definition, parse_tenant, CompiledForm, Node, NodeId, NodeKind, Resources};
+pub use compile::{
+    compile, compile_definition, parse_codelist, parse_definition, parse_tenant, CompiledForm, Node, NodeId, NodeKind, Resources,
+};
 pub use diagram::Notation;
 pub use error::{DefinitionError, DefinitionErrorKind};
 pub use session::{Context, FieldState, Issue, PathError, Session};

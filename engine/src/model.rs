@@ -24,12 +24,9 @@ impl Text {
     pub fn get<'a>(&'a self, lang: &str, fallback: &str) -> &'a str {
         match self {
             Text::Plain(text) => text,
-            Text::Localized(map) => map
-                .get(lang)
-                .or_else(|| map.get(fallback))
-                .or_else(|| map.values().next())
-                .map(String::as_str)
-                .unwrap_or(""),
+            Text::Localized(map) => {
+                map.get(lang).or_else(|| map.get(fallback)).or_else(|| map.values().next()).map(String::as_str).unwrap_or("")
+            }
         }
     }
 

@@ -43,7 +43,9 @@ impl CompiledForm {
         let mut required = Vec::new();
         for &node in members {
             let definition = &self.nodes[node];
-            let Some(schema) = self.member_schema(node, lang) else { continue };
+            let Some(schema) = self.member_schema(node, lang) else {
+                continue;
+            };
             properties.insert(definition.id.clone(), schema);
             if self.always_present(node) {
                 required.push(Json::String(definition.id.clone()));
@@ -106,16 +108,24 @@ impl CompiledForm {
         let spec = definition.spec.as_ref();
         let codes = || Json::Array(definition.options.iter().map(|o| Json::String(o.code.clone())).collect());
         let mut schema = match kind {
-            FieldType::Text | FieldType::Textarea | FieldType::Email | FieldType::Phone => json!({ "type": "string", "minLength": 1 }),
-            FieldType::Iban => json!({ "type": "string", "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$" }),
+            FieldType::Text | FieldType::Textarea | FieldType::Email | FieldType::Phone => {
+                json!({ "type": "string", "minLength": 1 })
+            }
+            FieldType::Iban => {
+                json!({ "type": "string", "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$" })
+            }
             FieldType::Postcode => json!({ "type": "string", "pattern": "^[0-9]{5}$" }),
             FieldType::Integer => json!({ "type": "integer" }),
             FieldType::Decimal => json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" }),
             FieldType::Money => json!({ "type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$" }),
-            FieldType::Date => json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }),
+            FieldType::Date => {
+                json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+            }
             FieldType::Boolean => json!({ "type": "boolean" }),
             FieldType::Choice => json!({ "type": "string", "enum": codes() }),
-            FieldType::Multichoice => json!({ "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": codes() } }),
+            FieldType::Multichoice => {
+                json!({ "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": codes() } })
+            }
             FieldType::Attachment => json!({
                 "type": "array",
                 "minItems": 1,
@@ -132,7 +142,9 @@ impl CompiledForm {
             }),
             FieldType::Static | FieldType::Group => json!({}),
         };
-        let Some(object) = schema.as_object_mut() else { return schema };
+        let Some(object) = schema.as_object_mut() else {
+            return schema;
+        };
         if let Some(max) = definition.max_length {
             object.insert("maxLength".into(), json!(max));
         }

@@ -38,7 +38,9 @@ pub fn check(tenant: &Tenant) -> Vec<DefinitionError> {
                 errors.push(DefinitionError::new(
                     format!("/branding/{key}"),
                     Kind::Tenant,
-                    format!("contrast of {key} {foreground} on {against} {background} is {ratio:.2}:1; WCAG 2.1 AA needs at least {minimum}:1"),
+                    format!(
+                        "contrast of {key} {foreground} on {against} {background} is {ratio:.2}:1; WCAG 2.1 AA needs at least {minimum}:1"
+                    ),
                 ));
             }
         }
@@ -53,7 +55,11 @@ pub fn check(tenant: &Tenant) -> Vec<DefinitionError> {
     }
     for (pointer, url) in urls {
         if !is_safe_url(url) {
-            errors.push(DefinitionError::new(pointer, Kind::Tenant, format!("'{url}' must be an https:// address or a path starting with /")));
+            errors.push(DefinitionError::new(
+                pointer,
+                Kind::Tenant,
+                format!("'{url}' must be an https:// address or a path starting with /"),
+            ));
         }
     }
     if let Some(font) = &branding.font_family {

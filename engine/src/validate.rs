@@ -59,10 +59,9 @@ impl CompiledForm {
         let version = form.get("version").and_then(Json::as_str);
         match (keys_ok, id, version) {
             (true, Some(id), Some(_)) if id != self.id() => envelope_error("form_mismatch", &[("found", id.to_string())]),
-            (true, Some(_), Some(version)) if version != self.version() => envelope_error(
-                "version_mismatch",
-                &[("found", version.to_string()), ("expected", self.version().to_string())],
-            ),
+            (true, Some(_), Some(version)) if version != self.version() => {
+                envelope_error("version_mismatch", &[("found", version.to_string()), ("expected", self.version().to_string())])
+            }
             (true, Some(_), Some(_)) => self.validate(data, context),
             _ => envelope_error("envelope", &[]),
         }
@@ -80,7 +79,9 @@ fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
     let mut issues = Vec::new();
     for (node, index) in state.all_slots(form) {
         let definition = &form.nodes[node];
-        let Some(slot) = state.root.slot(form, node, &index) else { continue };
+        let Some(slot) = state.root.slot(form, node, &index) else {
+            continue;
+        };
         if !definition.has_value() || slot.raw.is_null() {
             continue;
         }

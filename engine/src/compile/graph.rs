@@ -139,7 +139,9 @@ fn report_cycles(form: &CompiledForm, graph: &Graph, errors: &mut Vec<Definition
         if placed[start] || reported[start] {
             continue;
         }
-        let Some(cycle) = find_cycle(graph, start, &placed) else { continue };
+        let Some(cycle) = find_cycle(graph, start, &placed) else {
+            continue;
+        };
         if cycle.iter().any(|&n| reported[n]) {
             continue;
         }

@@ -62,7 +62,9 @@ fn constant_not_true(expr: &Expr) -> bool {
 /// those are still empty.
 fn unreachable_step(form: &CompiledForm, n: NodeId, errors: &mut Vec<DefinitionError>) {
     let node = &form.nodes[n];
-    let Some(expr) = &node.logic.visible else { return };
+    let Some(expr) = &node.logic.visible else {
+        return;
+    };
     let message = if visible_source(form, n).is_some_and(|src| !src.contains("param.")) && constant_not_true(expr) {
         format!("step '{}' is never shown: its condition is always false", node.id)
     } else {

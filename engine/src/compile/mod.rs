@@ -163,14 +163,7 @@ pub(crate) struct Logic {
 
 impl Default for Logic {
     fn default() -> Self {
-        Self {
-            visible: None,
-            required: Cond::Const(false),
-            readonly: Cond::Const(false),
-            compute: None,
-            default: None,
-            checks: Vec::new(),
-        }
+        Self { visible: None, required: Cond::Const(false), readonly: Cond::Const(false), compute: None, default: None, checks: Vec::new() }
     }
 }
 

@@ -16,9 +16,7 @@ pub(super) fn resolve(
     for (name, parameter) in &definition.parameters {
         let declared_at = pointer_push("/parameters", name);
         let from_tenant = tenant.and_then(|t| {
-            [definition.id.as_str(), "*"]
-                .into_iter()
-                .find_map(|scope| t.parameters.get(scope)?.get(name).map(|v| (scope, v)))
+            [definition.id.as_str(), "*"].into_iter().find_map(|scope| t.parameters.get(scope)?.get(name).map(|v| (scope, v)))
         });
         let value = match (from_tenant, &parameter.default) {
             (Some((scope, json)), _) => parse(parameter.kind, json).ok_or_else(|| {
@@ -41,7 +39,9 @@ pub(super) fn resolve(
                 Kind::MissingParameterValue,
                 match tenant {
                     Some(t) => format!("parameter '{name}' has no default and tenant '{}' gives no value", t.id),
-                    None => format!("parameter '{name}' has no default and no tenant gives a value"),
+                    None => {
+                        format!("parameter '{name}' has no default and no tenant gives a value")
+                    }
                 },
             )),
         };

@@ -63,7 +63,8 @@ pub(super) fn compile_expressions(form: &mut CompiledForm, errors: &mut Vec<Defi
     }
     form.rules = rules;
     form.refs = refs;
-    form.uses_today = uses_today || form.nodes.iter().any(|n| matches!(n.min, Some(super::Bound::Today)) || matches!(n.max, Some(super::Bound::Today)));
+    form.uses_today =
+        uses_today || form.nodes.iter().any(|n| matches!(n.min, Some(super::Bound::Today)) || matches!(n.max, Some(super::Bound::Today)));
 }
 
 fn uses_today(logic: &Logic) -> bool {
@@ -104,7 +105,11 @@ impl Compiler<'_> {
             .collect();
         if let Some(default) = &spec.default {
             if crate::input::parse(node, default).is_err() {
-                self.error(pointer_push(pointer, "default"), Kind::InvalidProperty, format!("default value {default} does not fit the field type"));
+                self.error(
+                    pointer_push(pointer, "default"),
+                    Kind::InvalidProperty,
+                    format!("default value {default} does not fit the field type"),
+                );
             }
         }
         Logic { visible, required, readonly, compute, default: spec.default.clone(), checks }
@@ -140,14 +145,7 @@ impl Compiler<'_> {
             let when = rule.when.as_ref().and_then(|src| self.condition(src, &pointer_push(&pointer, "when"), None));
             let fields = self.rule_fields(&rule.fields, &pointer_push(&pointer, "fields"));
             if let Some(check) = check {
-                rules.push(Rule {
-                    id: rule.id.clone(),
-                    check,
-                    when,
-                    fields,
-                    message: rule.message.clone(),
-                    severity: rule.severity,
-                });
+                rules.push(Rule { id: rule.id.clone(), check, when, fields, message: rule.message.clone(), severity: rule.severity });
             }
         }
         rules
@@ -200,7 +198,8 @@ impl Compiler<'_> {
         let field_type = node.ty.clone()?;
         let fits = *expr.ty() == field_type || (*expr.ty() == Type::Int && field_type == Type::Decimal);
         if !fits {
-            let hint = if field_type == Type::Int && *expr.ty() == Type::Decimal { " (use round(…, 0) or an integer expression)" } else { "" };
+            let hint =
+                if field_type == Type::Int && *expr.ty() == Type::Decimal { " (use round(…, 0) or an integer expression)" } else { "" };
             self.error(
                 pointer.to_string(),
                 Kind::TypeMismatch,
@@ -303,7 +302,9 @@ impl Compiler<'_> {
             let mode = if matches!(ty, Type::Instances | Type::List(_)) { RefMode::Entries } else { RefMode::Scalar };
             (mode, ty)
         } else if matches!(ty, Type::Instances | Type::List(_)) {
-            return Err(format!("'{name}' lies inside a repeating group and holds several values per instance; it cannot be used from here"));
+            return Err(format!(
+                "'{name}' lies inside a repeating group and holds several values per instance; it cannot be used from here"
+            ));
         } else {
             (RefMode::FanOut, Type::List(Box::new(ty)))
         };

@@ -109,8 +109,7 @@ impl Builder<'_> {
 
     fn check_id(&mut self, id: &str, pointer: &str) {
         let mut chars = id.chars();
-        let well_formed = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let well_formed = chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !well_formed {
             self.error(
                 pointer_push(pointer, "id"),
@@ -118,7 +117,11 @@ impl Builder<'_> {
                 format!("id '{id}' must start with a letter and contain only letters a–z, digits and '_' (it is used in expressions)"),
             );
         } else if RESERVED.contains(&id) {
-            self.error(pointer_push(pointer, "id"), Kind::InvalidProperty, format!("id '{id}' is a reserved word of the expression language"));
+            self.error(
+                pointer_push(pointer, "id"),
+                Kind::InvalidProperty,
+                format!("id '{id}' is a reserved word of the expression language"),
+            );
         }
     }
 
@@ -133,14 +136,14 @@ impl Builder<'_> {
             }
             self.check_id(&field.id, &field_pointer);
             let top_level = path.is_empty() && matches!(self.tree.nodes[parent].kind, NodeKind::Step);
-            let unique = if top_level {
-                self.top_level_ids.insert(field.id.clone())
-            } else {
-                sibling_ids.insert(field.id.clone())
-            };
+            let unique = if top_level { self.top_level_ids.insert(field.id.clone()) } else { sibling_ids.insert(field.id.clone()) };
             if !unique {
                 let scope_name = if top_level { "the form's top level (across all steps)" } else { "this group" };
-                self.error(pointer_push(&field_pointer, "id"), Kind::DuplicateId, format!("id '{}' is used twice in {scope_name}", field.id));
+                self.error(
+                    pointer_push(&field_pointer, "id"),
+                    Kind::DuplicateId,
+                    format!("id '{}' is used twice in {scope_name}", field.id),
+                );
             }
             if top_level {
                 // The field's node is the next one pushed.
@@ -299,7 +302,9 @@ impl Builder<'_> {
     }
 
     fn options(&mut self, field: &Field, pointer: &str) -> Vec<ChoiceOption> {
-        let Some(options) = &field.options else { return Vec::new() };
+        let Some(options) = &field.options else {
+            return Vec::new();
+        };
         let options_pointer = pointer_push(pointer, "options");
         let resolved: Vec<ChoiceOption> = match options {
             Options::Inline(items) => items
@@ -331,10 +336,18 @@ impl Builder<'_> {
         let mut seen = HashSet::new();
         for (index, option) in resolved.iter().enumerate() {
             if option.code.trim().is_empty() || option.code.trim() != option.code {
-                self.error(pointer_push(&options_pointer, index), Kind::InvalidProperty, "option codes must not be empty or start/end with spaces");
+                self.error(
+                    pointer_push(&options_pointer, index),
+                    Kind::InvalidProperty,
+                    "option codes must not be empty or start/end with spaces",
+                );
             }
             if !seen.insert(option.code.as_str()) {
-                self.error(pointer_push(&options_pointer, index), Kind::DuplicateId, format!("option code '{}' is used twice", option.code));
+                self.error(
+                    pointer_push(&options_pointer, index),
+                    Kind::DuplicateId,
+                    format!("option code '{}' is used twice", option.code),
+                );
             }
         }
         resolved

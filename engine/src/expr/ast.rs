@@ -41,9 +41,7 @@ impl Kind {
     /// The direct children, for depth bookkeeping.
     pub(crate) fn children(&self) -> Vec<&Node> {
         match self {
-            Kind::Int(_) | Kind::Decimal(_) | Kind::Text(_) | Kind::Bool(_) | Kind::Name(_) => {
-                Vec::new()
-            }
+            Kind::Int(_) | Kind::Decimal(_) | Kind::Text(_) | Kind::Bool(_) | Kind::Name(_) => Vec::new(),
             Kind::Unary(_, x) => vec![x],
             Kind::Binary(_, a, b) => vec![a, b],
             Kind::If(c, a, b) => vec![c, a, b],
@@ -174,13 +172,7 @@ impl Func {
     pub(crate) fn arity(self) -> usize {
         match self {
             Func::Today => 0,
-            Func::DaysBetween
-            | Func::AddDays
-            | Func::AddYears
-            | Func::Min
-            | Func::Max
-            | Func::Matches
-            | Func::Round => 2,
+            Func::DaysBetween | Func::AddDays | Func::AddYears | Func::Min | Func::Max | Func::Matches | Func::Round => 2,
             _ => 1,
         }
     }

@@ -34,11 +34,7 @@ struct Checker<'a> {
 }
 
 fn error(kind: ExprErrorKind, pos: usize, message: impl Into<String>) -> ExprError {
-    ExprError {
-        position: pos,
-        message: message.into(),
-        kind,
-    }
+    ExprError { position: pos, message: message.into(), kind }
 }
 
 fn type_error(pos: usize, message: impl Into<String>) -> ExprError {
@@ -89,9 +85,7 @@ fn describe(n: &ast::Node) -> String {
 /// A hint for the classic mistake of writing a date as text.
 fn date_hint(a: &Type, b: &Type) -> &'static str {
     match (a, b) {
-        (Type::Text, Type::Date) | (Type::Date, Type::Text) => {
-            "; write a fixed date as date('YYYY-MM-DD'), e.g. date('2024-12-31')"
-        }
+        (Type::Text, Type::Date) | (Type::Date, Type::Text) => "; write a fixed date as date('YYYY-MM-DD'), e.g. date('2024-12-31')",
         _ => "",
     }
 }
@@ -126,16 +120,7 @@ impl Checker<'_> {
         if ty == *want || (*want == Type::Decimal && ty == Type::Int) {
             return Ok(coerce(node, &ty, want));
         }
-        Err(type_error(
-            n.pos,
-            format!(
-                "{what} must be {}, but {} is {}{}",
-                article(want),
-                describe(n),
-                article(&ty),
-                date_hint(want, &ty)
-            ),
-        ))
+        Err(type_error(n.pos, format!("{what} must be {}, but {} is {}{}", article(want), describe(n), article(&ty), date_hint(want, &ty))))
     }
 
     fn any(&self, n: &ast::Node) -> Result<Typed, ExprError> {
@@ -152,10 +137,7 @@ impl Checker<'_> {
             Kind::Unary(UnOp::Neg, x) => {
                 let (x_node, ty) = self.scalar(x)?;
                 if !is_number(&ty) {
-                    return Err(type_error(
-                        n.pos,
-                        format!("'-' needs a number, but {} is {}", describe(x), article(&ty)),
-                    ));
+                    return Err(type_error(n.pos, format!("'-' needs a number, but {} is {}", describe(x), article(&ty))));
                 }
                 (Node::Neg(Box::new(x_node)), ty)
             }
@@ -193,9 +175,7 @@ impl Checker<'_> {
             },
             Ok(Resolved::Constant { value, ty }) => {
                 let value = match (value, &ty) {
-                    (Some(Value::Int(i)), Type::Decimal) => {
-                        Some(Value::Decimal(Decimal::from_i64(i)))
-                    }
+                    (Some(Value::Int(i)), Type::Decimal) => Some(Value::Decimal(Decimal::from_i64(i))),
                     (value, _) => value,
                 };
                 Ok((Node::Const(value), ty))
@@ -207,11 +187,7 @@ impl Checker<'_> {
                     }
                     _ => String::new(),
                 };
-                Err(error(
-                    ExprErrorKind::UnknownReference,
-                    pos,
-                    format!("{message}{hint}"),
-                ))
+                Err(error(ExprErrorKind::UnknownReference, pos, format!("{message}{hint}")))
             }
         }
     }
@@ -239,10 +215,7 @@ impl Checker<'_> {
         let Some(elem) = elem else {
             return Err(type_error(pos, "an empty list [] is not allowed here"));
         };
-        let nodes = typed
-            .into_iter()
-            .map(|(node, ty)| coerce(node, &ty, &elem))
-            .collect();
+        let nodes = typed.into_iter().map(|(node, ty)| coerce(node, &ty, &elem)).collect();
         Ok((Node::List(nodes), Type::List(Box::new(elem))))
     }
 
@@ -253,11 +226,7 @@ impl Checker<'_> {
                 let what = format!("each side of '{sym}'");
                 let x = Box::new(self.expect(a, &Type::Bool, &what)?);
                 let y = Box::new(self.expect(b, &Type::Bool, &what)?);
-                let node = if op == BinOp::And {
-                    Node::And(x, y)
-                } else {
-                    Node::Or(x, y)
-                };
+                let node = if op == BinOp::And { Node::And(x, y) } else { Node::Or(x, y) };
                 return Ok((node, Type::Bool));
             }
             BinOp::In => return self.membership(pos, a, b),
@@ -265,29 +234,12 @@ impl Checker<'_> {
         }
         let (x, xt) = self.scalar(a)?;
         let (y, yt) = self.scalar(b)?;
-        let mismatch = |verb: &str, hint: &str| {
-            type_error(
-                pos,
-                format!(
-                    "cannot {verb} {} and {}{hint}",
-                    article(&xt),
-                    article(&yt)
-                ),
-            )
-        };
+        let mismatch = |verb: &str, hint: &str| type_error(pos, format!("cannot {verb} {} and {}{hint}", article(&xt), article(&yt)));
         let cmp = |c: Cmp, x: Node, y: Node| Ok((Node::Cmp(c, Box::new(x), Box::new(y)), Type::Bool));
         match op {
             BinOp::Eq | BinOp::Ne => {
                 if unify(&xt, &yt).is_none() {
-                    return Err(type_error(
-                        pos,
-                        format!(
-                            "cannot compare {} with {}{}",
-                            article(&xt),
-                            article(&yt),
-                            date_hint(&xt, &yt)
-                        ),
-                    ));
+                    return Err(type_error(pos, format!("cannot compare {} with {}{}", article(&xt), article(&yt), date_hint(&xt, &yt))));
                 }
                 cmp(if op == BinOp::Eq { Cmp::Eq } else { Cmp::Ne }, x, y)
             }
@@ -296,11 +248,7 @@ impl Checker<'_> {
                 if !ok {
                     let hint = date_hint(&xt, &yt);
                     let message = if hint.is_empty() {
-                        format!(
-                            "'{sym}' compares numbers or dates, but here it gets {} and {}",
-                            article(&xt),
-                            article(&yt)
-                        )
+                        format!("'{sym}' compares numbers or dates, but here it gets {} and {}", article(&xt), article(&yt))
                     } else {
                         format!("cannot compare {} with {}{hint}", article(&xt), article(&yt))
                     };
@@ -326,10 +274,9 @@ impl Checker<'_> {
                     (Type::Text, Type::Text, _) if op == BinOp::Add => arith(Arith::Concat, Type::Text),
                     (Type::Int, Type::Int, Some(int_op)) => arith(int_op, Type::Int),
                     _ if is_number(&xt) && is_number(&yt) => arith(dec_op, Type::Decimal),
-                    (Type::Date, _, _) if op == BinOp::Add || op == BinOp::Sub => Err(mismatch(
-                        verb,
-                        "; use add_days(date, days) or days_between(from_date, to_date)",
-                    )),
+                    (Type::Date, _, _) if op == BinOp::Add || op == BinOp::Sub => {
+                        Err(mismatch(verb, "; use add_days(date, days) or days_between(from_date, to_date)"))
+                    }
                     (Type::Text, _, _) | (_, Type::Text, _) if op == BinOp::Add => {
                         Err(mismatch(verb, " (to join text, both sides must be text)"))
                     }
@@ -354,15 +301,7 @@ impl Checker<'_> {
             ));
         };
         if unify(&xt, elem).is_none() {
-            return Err(type_error(
-                pos,
-                format!(
-                    "cannot look for {} in a list of {}{}",
-                    article(&xt),
-                    elem.name(),
-                    date_hint(&xt, elem)
-                ),
-            ));
+            return Err(type_error(pos, format!("cannot look for {} in a list of {}{}", article(&xt), elem.name(), date_hint(&xt, elem))));
         }
         Ok((Node::In(Box::new(x), Box::new(list)), Type::Bool))
     }
@@ -396,11 +335,7 @@ impl Checker<'_> {
             Func::Today => call(Call::Today, vec![], Type::Date),
             Func::Age => call(Call::Age, vec![arg(0, Type::Date)?], Type::Int),
             Func::Year => call(Call::Year, vec![arg(0, Type::Date)?], Type::Int),
-            Func::DaysBetween => call(
-                Call::DaysBetween,
-                vec![arg(0, Type::Date)?, arg(1, Type::Date)?],
-                Type::Int,
-            ),
+            Func::DaysBetween => call(Call::DaysBetween, vec![arg(0, Type::Date)?, arg(1, Type::Date)?], Type::Int),
             Func::AddDays => call(Call::AddDays, vec![arg(0, Type::Date)?, arg(1, Type::Int)?], Type::Date),
             Func::AddYears => call(Call::AddYears, vec![arg(0, Type::Date)?, arg(1, Type::Int)?], Type::Date),
             Func::Len => call(Call::Len, vec![arg(0, Type::Text)?], Type::Int),
@@ -427,16 +362,10 @@ impl Checker<'_> {
                 let (node, ty) = self.any(&args[0])?;
                 match ty {
                     Type::List(elem) if *elem == Type::Int => call(Call::SumInt, vec![node], Type::Int),
-                    Type::List(elem) if *elem == Type::Decimal => {
-                        call(Call::SumDec, vec![node], Type::Decimal)
-                    }
+                    Type::List(elem) if *elem == Type::Decimal => call(Call::SumDec, vec![node], Type::Decimal),
                     _ => Err(type_error(
                         args[0].pos,
-                        format!(
-                            "sum() needs a list of numbers, but {} is {}",
-                            describe(&args[0]),
-                            article(&ty)
-                        ),
+                        format!("sum() needs a list of numbers, but {} is {}", describe(&args[0]), article(&ty)),
                     )),
                 }
             }
@@ -449,10 +378,7 @@ impl Checker<'_> {
                 let (b, bt) = self.scalar(&args[1])?;
                 for (n, t) in [(&args[0], &at), (&args[1], &bt)] {
                     if !is_number(t) {
-                        return Err(type_error(
-                            n.pos,
-                            format!("{}() compares numbers, but {} is {}", f.name(), describe(n), article(t)),
-                        ));
+                        return Err(type_error(n.pos, format!("{}() compares numbers, but {} is {}", f.name(), describe(n), article(t))));
                     }
                 }
                 let ty = unify(&at, &bt).unwrap_or(Type::Decimal);
@@ -490,15 +416,7 @@ impl Checker<'_> {
         if ty == Type::List(Box::new(Type::Bool)) {
             return Ok(node);
         }
-        Err(type_error(
-            n.pos,
-            format!(
-                "{}() needs a list of true/false values, but {} is {}",
-                f.name(),
-                describe(n),
-                article(&ty)
-            ),
-        ))
+        Err(type_error(n.pos, format!("{}() needs a list of true/false values, but {} is {}", f.name(), describe(n), article(&ty))))
     }
 }
 
@@ -520,47 +438,31 @@ fn article(t: &Type) -> String {
 /// `date('YYYY-MM-DD')`: validated now, a constant afterwards.
 fn date_literal(arg: &ast::Node) -> Result<Typed, ExprError> {
     let Kind::Text(s) = &arg.kind else {
-        return Err(type_error(
-            arg.pos,
-            "date() needs the date written in quotes, e.g. date('2024-12-31')",
-        ));
+        return Err(type_error(arg.pos, "date() needs the date written in quotes, e.g. date('2024-12-31')"));
     };
-    let date = Date::parse(s).ok_or_else(|| {
-        type_error(
-            arg.pos,
-            format!("'{s}' is not a valid date; write it as 'YYYY-MM-DD', e.g. date('2024-12-31')"),
-        )
-    })?;
+    let date = Date::parse(s)
+        .ok_or_else(|| type_error(arg.pos, format!("'{s}' is not a valid date; write it as 'YYYY-MM-DD', e.g. date('2024-12-31')")))?;
     Ok((Node::Const(Some(Value::Date(date))), Type::Date))
 }
 
 /// The pattern of `matches()`, compiled once, anchored to the whole text.
 fn regex_literal(arg: &ast::Node) -> Result<regex_lite::Regex, ExprError> {
     let Kind::Text(pattern) = &arg.kind else {
-        return Err(type_error(
-            arg.pos,
-            "matches() needs the pattern written in quotes, e.g. matches(plz, '[0-9]{5}')",
-        ));
+        return Err(type_error(arg.pos, "matches() needs the pattern written in quotes, e.g. matches(plz, '[0-9]{5}')"));
     };
     let regex_error = |detail: String| error(ExprErrorKind::Regex, arg.pos, detail);
     if pattern.chars().count() > MAX_PATTERN_LEN {
-        return Err(regex_error(format!(
-            "the pattern is too long (at most {MAX_PATTERN_LEN} characters)"
-        )));
+        return Err(regex_error(format!("the pattern is too long (at most {MAX_PATTERN_LEN} characters)")));
     }
     let build = |p: &str| {
-        RegexBuilder::new(p)
-            .nest_limit(64)
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|e| {
-                let e = e.to_string();
-                regex_error(if e.contains("limit") {
-                    "the pattern is too complex or too deeply nested; simplify it".to_string()
-                } else {
-                    format!("the pattern is not a valid regular expression: {e}")
-                })
+        RegexBuilder::new(p).nest_limit(64).size_limit(1 << 20).build().map_err(|e| {
+            let e = e.to_string();
+            regex_error(if e.contains("limit") {
+                "the pattern is too complex or too deeply nested; simplify it".to_string()
+            } else {
+                format!("the pattern is not a valid regular expression: {e}")
             })
+        })
     };
     // Compiling the bare pattern first rejects unbalanced groups such as
     // `a)|(b`, which would otherwise escape the anchoring wrapper.
@@ -697,25 +599,14 @@ mod tests {
 
     #[test]
     fn lists_and_instances_only_where_allowed() {
-        for src in [
-            "tags == 'a'",
-            "hunde.name + 'x'",
-            "if b then tags else tags",
-            "[tags]",
-            "len(tags)",
-            "-nums",
-            "!flags",
-            "min(nums, 1)",
-        ] {
+        for src in ["tags == 'a'", "hunde.name + 'x'", "if b then tags else tags", "[tags]", "len(tags)", "-nums", "!flags", "min(nums, 1)"]
+        {
             let (_, msg) = type_err(src);
             assert!(msg.contains("is a list"), "{src}: {msg}");
         }
         for src in ["hunde > 0", "hunde + 1", "if b then hunde else hunde", "any(hunde) || b", "hunde == hunde"] {
             let (_, msg) = type_err(src);
-            assert!(
-                msg.contains("repeating group") ,
-                "{src}: {msg}"
-            );
+            assert!(msg.contains("repeating group"), "{src}: {msg}");
         }
     }
 
@@ -777,17 +668,140 @@ mod tests {
     #[test]
     #[ignore]
     fn show_messages() {
-        for src in ["matches(t, '[0-9')", "matches(t, '(a{1000}){1000}')", "hunde + 1", "tags == 'a'", "x +* 2", "age(t)", "foo(1)", "dt < '2024-01-01'", "1 + (2 * 3", "if b then 1", "[1, 2"] {
+        for src in [
+            "matches(t, '[0-9')",
+            "matches(t, '(a{1000}){1000}')",
+            "hunde + 1",
+            "tags == 'a'",
+            "x +* 2",
+            "age(t)",
+            "foo(1)",
+            "dt < '2024-01-01'",
+            "1 + (2 * 3",
+            "if b then 1",
+            "[1, 2",
+        ] {
             println!("{src:35} {:?}", compile(src).map(|_| ()).unwrap_err());
         }
+    }
+
+    /// Random token soup through parse, check and eval: errors are fine,
+    /// panics are not.
+    #[test]
+    fn random_expressions_never_panic() {
+        use super::super::eval::tests::{date, dec, text, TestEnv};
+        const VOCAB: [&str; 48] = [
+            "n",
+            "d",
+            "t",
+            "b",
+            "dt",
+            "tags",
+            "nums",
+            "decs",
+            "flags",
+            "hunde",
+            "hunde.name",
+            "dates",
+            "param.leer",
+            "(",
+            ")",
+            "[",
+            "]",
+            ",",
+            "+",
+            "-",
+            "*",
+            "/",
+            "!",
+            "==",
+            "!=",
+            "<",
+            ">=",
+            "&&",
+            "||",
+            "in",
+            "if",
+            "then",
+            "else",
+            "0",
+            "1",
+            "2.5",
+            "'x'",
+            "9223372036854775807",
+            "count(",
+            "sum(",
+            "age(",
+            "is_empty(",
+            "min(",
+            "round(",
+            "matches(",
+            "all(",
+            "date('2024-02-29')",
+            "today()",
+        ];
+        let env = TestEnv::new()
+            .set("n", Value::Int(i64::MAX))
+            .set("d", dec("-0.5"))
+            .set("t", text("x"))
+            .set("b", Value::Bool(true))
+            .set("dt", date("9999-12-31"))
+            .list("nums", vec![Some(Value::Int(i64::MAX)), None])
+            .list("flags", vec![None, Some(Value::Bool(false))])
+            .today("0001-01-01");
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut compiled = 0;
+        for _ in 0..20_000 {
+            let len = 1 + next(12);
+            let src: Vec<&str> = (0..len).map(|_| VOCAB[next(VOCAB.len())]).collect();
+            if let Ok(e) = compile(&src.join(" ")) {
+                compiled += 1;
+                let _ = e.eval(&env);
+                let _ = e.refs();
+                let _ = e.constant();
+            }
+        }
+        assert!(compiled > 100, "only {compiled} compiled");
     }
 
     #[test]
     fn hostile_inputs_do_not_panic() {
         for src in [
-            "", "(", ")", "[", "]", ",", "'", "\"", "\\", "if", "if b then", "a.", "1.", "..",
-            "count(", "count(,)", "x in", "in x", "!", "-", "date(", "date('')", "matches(t,",
-            "round(d,", "ÿ", "\u{0}", "n +\n 1", "🙂 == 1", "t == '🙂'",
+            "",
+            "(",
+            ")",
+            "[",
+            "]",
+            ",",
+            "'",
+            "\"",
+            "\\",
+            "if",
+            "if b then",
+            "a.",
+            "1.",
+            "..",
+            "count(",
+            "count(,)",
+            "x in",
+            "in x",
+            "!",
+            "-",
+            "date(",
+            "date('')",
+            "matches(t,",
+            "round(d,",
+            "ÿ",
+            "\u{0}",
+            "n +\n 1",
+            "🙂 == 1",
+            "t == '🙂'",
         ] {
             let _ = compile(src);
         }

@@ -103,11 +103,7 @@ struct Lexer {
 }
 
 fn error(pos: usize, message: impl Into<String>) -> ExprError {
-    ExprError {
-        position: pos,
-        message: message.into(),
-        kind: ExprErrorKind::Syntax,
-    }
+    ExprError { position: pos, message: message.into(), kind: ExprErrorKind::Syntax }
 }
 
 fn is_name_start(c: char) -> bool {
@@ -190,23 +186,13 @@ impl Lexer {
             text.push_str(&self.digits());
         }
         if self.peek(0).is_some_and(is_name_char) {
-            return Err(error(
-                self.i,
-                "unexpected letter after a number (names must not start with a digit)",
-            ));
+            return Err(error(self.i, "unexpected letter after a number (names must not start with a digit)"));
         }
         let tok = if decimal {
-            let too_many = || {
-                error(
-                    pos,
-                    format!("the number {text} has too many digits (at most 30, of them at most 28 after the point)"),
-                )
-            };
+            let too_many = || error(pos, format!("the number {text} has too many digits (at most 30, of them at most 28 after the point)"));
             Tok::Decimal(Decimal::parse(&text).ok_or_else(too_many)?)
         } else {
-            let too_large = || {
-                error(pos, format!("the number {text} is too large (at most {})", i64::MAX))
-            };
+            let too_large = || error(pos, format!("the number {text} is too large (at most {})", i64::MAX));
             Tok::Int(text.parse().map_err(|_| too_large())?)
         };
         Ok(Token { pos, tok })
@@ -247,12 +233,7 @@ impl Lexer {
         let mut s = String::new();
         loop {
             match self.peek(0) {
-                None => {
-                    return Err(error(
-                        pos,
-                        format!("the text starting here is not closed: add {quote} at its end"),
-                    ))
-                }
+                None => return Err(error(pos, format!("the text starting here is not closed: add {quote} at its end"))),
                 Some(c) if c == quote => {
                     self.i += 1;
                     return Ok(Token { pos, tok: Tok::Text(s) });
@@ -263,12 +244,7 @@ impl Lexer {
                         Some('\'') => '\'',
                         Some('"') => '"',
                         Some('n') => '\n',
-                        _ => {
-                            return Err(error(
-                                self.i,
-                                "unknown escape: after '\\' write \\, ', \" or n",
-                            ))
-                        }
+                        _ => return Err(error(self.i, "unknown escape: after '\\' write \\, ', \" or n")),
                     };
                     s.push(escaped);
                     self.i += 2;
@@ -303,12 +279,7 @@ mod tests {
         assert_eq!(pos, vec![0, 3, 6, 11]);
         assert_eq!(
             toks("hund.name != 'x'"),
-            vec![
-                Tok::Name(vec!["hund".into(), "name".into()]),
-                Tok::NotEq,
-                Tok::Text("x".into()),
-                Tok::End
-            ]
+            vec![Tok::Name(vec!["hund".into(), "name".into()]), Tok::NotEq, Tok::Text("x".into()), Tok::End]
         );
         assert_eq!(
             toks("!a&&b||c<d<=e>f"),
@@ -328,14 +299,7 @@ mod tests {
                 Tok::End
             ]
         );
-        assert_eq!(toks("if then else in true false")[..6], [
-            Tok::If,
-            Tok::Then,
-            Tok::Else,
-            Tok::In,
-            Tok::True,
-            Tok::False
-        ]);
+        assert_eq!(toks("if then else in true false")[..6], [Tok::If, Tok::Then, Tok::Else, Tok::In, Tok::True, Tok::False]);
     }
 
     #[test]

@@ -14,31 +14,25 @@ use super::{ExprError, ExprErrorKind, MAX_DEPTH, MAX_NODES, MAX_SOURCE_LEN};
 /// Parses an expression into an untyped syntax tree.
 pub fn parse(src: &str) -> Result<Ast, ExprError> {
     if src.len() > MAX_SOURCE_LEN {
-        return Err(error(
-            0,
-            format!(
-                "the expression is too long ({} bytes; at most {MAX_SOURCE_LEN} are allowed)",
-                src.len()
-            ),
-        ));
+        return Err(error(0, format!("the expression is too long ({} bytes; at most {MAX_SOURCE_LEN} are allowed)", src.len())));
     }
+    parse_unlimited(src)
+}
+
+/// Parses without the source length limit; the depth and node limits alone
+/// must keep the parser safe on any input, which the tests check.
+fn parse_unlimited(src: &str) -> Result<Ast, ExprError> {
     let tokens = lex(src)?;
-    let mut parser = Parser {
-        tokens,
-        i: 0,
-        nesting: 0,
-        nodes: 0,
-    };
+    let mut parser = Parser { tokens, i: 0, nesting: 0, nodes: 0 };
     let root = parser.expr()?;
     let next = parser.peek();
     if next.tok != Tok::End {
         let message = match next.tok {
             Tok::RParen => "unexpected ')': there is no '(' to close".to_string(),
             Tok::RBracket => "unexpected ']': there is no '[' to close".to_string(),
-            ref tok => format!(
-                "unexpected {}: expected an operator such as '+', '==' or '&&', or the end of the expression",
-                tok.describe()
-            ),
+            ref tok => {
+                format!("unexpected {}: expected an operator such as '+', '==' or '&&', or the end of the expression", tok.describe())
+            }
         };
         return Err(error(next.pos, message));
     }
@@ -46,11 +40,7 @@ pub fn parse(src: &str) -> Result<Ast, ExprError> {
 }
 
 fn error(pos: usize, message: impl Into<String>) -> ExprError {
-    ExprError {
-        position: pos,
-        message: message.into(),
-        kind: ExprErrorKind::Syntax,
-    }
+    ExprError { position: pos, message: message.into(), kind: ExprErrorKind::Syntax }
 }
 
 /// Binding strength of a binary operator; higher binds tighter.
@@ -108,10 +98,7 @@ impl Parser {
     fn node(&mut self, pos: usize, kind: Kind) -> Result<Node, ExprError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(error(
-                pos,
-                format!("the expression is too large (more than {MAX_NODES} parts)"),
-            ));
+            return Err(error(pos, format!("the expression is too large (more than {MAX_NODES} parts)")));
         }
         let depth = 1 + kind.children().iter().map(|c| c.depth).max().unwrap_or(0);
         if depth > MAX_DEPTH {
@@ -126,11 +113,7 @@ impl Parser {
         if self.nesting > MAX_DEPTH {
             return Err(Parser::too_deep(self.peek().pos));
         }
-        let result = if self.peek().tok == Tok::If {
-            self.if_expr()
-        } else {
-            self.binary(1)
-        };
+        let result = if self.peek().tok == Tok::If { self.if_expr() } else { self.binary(1) };
         self.nesting -= 1;
         result
     }
@@ -138,16 +121,9 @@ impl Parser {
     fn if_expr(&mut self) -> Result<Node, ExprError> {
         let pos = self.advance().pos;
         let cond = self.expr()?;
-        self.expect(Tok::Then, || {
-            format!("expected 'then' after the condition of 'if' at column {}", pos + 1)
-        })?;
+        self.expect(Tok::Then, || format!("expected 'then' after the condition of 'if' at column {}", pos + 1))?;
         let then = self.expr()?;
-        self.expect(Tok::Else, || {
-            format!(
-                "expected 'else' for the 'if' at column {} (every 'if' needs 'then' and 'else')",
-                pos + 1
-            )
-        })?;
+        self.expect(Tok::Else, || format!("expected 'else' for the 'if' at column {} (every 'if' needs 'then' and 'else')", pos + 1))?;
         let otherwise = self.expr()?;
         self.node(pos, Kind::If(Box::new(cond), Box::new(then), Box::new(otherwise)))
     }
@@ -158,10 +134,7 @@ impl Parser {
             self.advance();
             Ok(())
         } else {
-            Err(error(
-                next.pos,
-                format!("{}, but found {}", message(), next.tok.describe()),
-            ))
+            Err(error(next.pos, format!("{}, but found {}", message(), next.tok.describe())))
         }
     }
 
@@ -208,25 +181,15 @@ impl Parser {
             Tok::Name(path) => Kind::Name(path),
             Tok::LParen => {
                 let inner = self.expr()?;
-                self.expect(Tok::RParen, || {
-                    format!("expected ')' to close '(' opened at column {}", pos + 1)
-                })?;
+                self.expect(Tok::RParen, || format!("expected ')' to close '(' opened at column {}", pos + 1))?;
                 return Ok(inner);
             }
             Tok::LBracket => Kind::List(self.items(pos, Tok::RBracket, '[', ']')?),
-            Tok::If => {
-                return Err(error(
-                    pos,
-                    "put 'if … then … else …' in parentheses when it is part of a larger expression",
-                ))
-            }
+            Tok::If => return Err(error(pos, "put 'if … then … else …' in parentheses when it is part of a larger expression")),
             tok => {
                 return Err(error(
                     pos,
-                    format!(
-                        "expected a value (a number, text in quotes, a name, '(' or '['), but found {}",
-                        tok.describe()
-                    ),
+                    format!("expected a value (a number, text in quotes, a name, '(' or '['), but found {}", tok.describe()),
                 ))
             }
         };
@@ -265,11 +228,7 @@ impl Parser {
             if next.tok != Tok::Comma {
                 return Err(error(
                     next.pos,
-                    format!(
-                        "expected ',' or '{c}' to close '{o}' opened at column {}, but found {}",
-                        open + 1,
-                        next.tok.describe()
-                    ),
+                    format!("expected ',' or '{c}' to close '{o}' opened at column {}, but found {}", open + 1, next.tok.describe()),
                 ));
             }
             self.advance();
@@ -283,8 +242,7 @@ fn unknown_function(pos: usize, name: &str) -> ExprError {
         .map(|f| f.signature())
         .filter(|sig| {
             let candidate = sig.split('(').next().unwrap_or("");
-            edit_distance(candidate, name) <= 2
-                || (name.len() >= 3 && (candidate.contains(name) || name.contains(candidate)))
+            edit_distance(candidate, name) <= 2 || (name.len() >= 3 && (candidate.contains(name) || name.contains(candidate)))
         })
         .collect();
     let all: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
@@ -364,10 +322,7 @@ mod tests {
 
     #[test]
     fn forms() {
-        assert_eq!(
-            p("if a then 1 else if b then 2 else 3"),
-            "(if a 1 (if b 2 3))"
-        );
+        assert_eq!(p("if a then 1 else if b then 2 else 3"), "(if a 1 (if b 2 3))");
         assert_eq!(p("if a || b then x + 1 else y"), "(if (|| a b) (+ x 1) y)");
         assert_eq!(p("x in ['a', \"b\"]"), "(in x [\"a\" \"b\"])");
         assert_eq!(p("f.g.h == 1.50"), "(== f.g.h 1.5)");
@@ -415,16 +370,25 @@ mod tests {
     #[test]
     fn limits_do_not_overflow_the_stack() {
         // Beyond the source limit.
-        for src in [
-            "(".repeat(100_000),
-            "!".repeat(100_000) + "a",
-            "a+".repeat(50_000) + "a",
-            "[".repeat(100_000),
-            "f(".repeat(50_000),
-        ] {
+        for src in ["(".repeat(100_000), "!".repeat(100_000) + "a", "a+".repeat(50_000) + "a", "[".repeat(100_000), "f(".repeat(50_000)] {
             assert!(err(&src).message.contains("too long"));
         }
-        // Within the source limit, the depth limit catches each shape.
+        // Without the source limit, the depth limit catches each shape.
+        for src in [
+            "(".repeat(100_000),
+            "(".repeat(50_000) + "a" + &")".repeat(50_000),
+            "!".repeat(100_000) + "a",
+            "-".repeat(100_000) + "a",
+            "a+".repeat(50_000) + "a",
+            "a&&".repeat(30_000) + "a",
+            "[".repeat(100_000),
+            "count(".repeat(20_000),
+            "if a then 1 else ".repeat(10_000) + "2",
+        ] {
+            let e = parse_unlimited(&src).expect_err("too deep");
+            assert!(e.message.contains("nested too deeply"), "{}", e.message);
+        }
+        // Within the source limit too.
         for src in [
             "(".repeat(4000),
             "(".repeat(2000) + "a" + &")".repeat(2000),

@@ -208,7 +208,9 @@ impl State {
     /// Stores an input value (parsed, or with its input error).
     pub fn store_input(&mut self, form: &CompiledForm, node: NodeId, index: &[u32], raw: Json, changes: &mut Changes) {
         let parsed = crate::input::parse(&form.nodes[node], &raw);
-        let Some(slot) = self.root.slot_mut(form, node, index) else { return };
+        let Some(slot) = self.root.slot_mut(form, node, index) else {
+            return;
+        };
         let (value, error) = match parsed {
             Ok(value) => (value, None),
             Err(error) => (None, Some(error)),
@@ -234,7 +236,9 @@ impl State {
             (Some(_), false) => Some(None),
             (None, _) => None,
         };
-        let Some(slot) = self.root.slot_mut(form, node, index) else { return false };
+        let Some(slot) = self.root.slot_mut(form, node, index) else {
+            return false;
+        };
         let before = slot.effective().cloned();
         let relevance_changed = slot.relevant != relevant;
         slot.relevant = relevant;
@@ -257,11 +261,7 @@ impl State {
         let applies = definition.when.as_ref().is_none_or(|w| w.eval(&env) == Some(Value::Bool(true)));
         let fields_relevant = definition.fields.iter().any(|&f| env.root.slot(form, f, &[]).is_some_and(|s| s.relevant));
         let fires = applies && fields_relevant && definition.check.eval(&env) == Some(Value::Bool(false));
-        let finding = fires.then(|| Finding {
-            code: "rule",
-            severity: definition.severity,
-            detail: super::Detail::Rule(rule),
-        });
+        let finding = fires.then(|| Finding { code: "rule", severity: definition.severity, detail: super::Detail::Rule(rule) });
         if self.rules[rule] != finding {
             self.rules[rule] = finding;
             for &field in &definition.fields {

@@ -83,10 +83,14 @@ impl Loader<'_> {
             self.tamper(path, "repeat_max", Some(group), &definition.id);
         }
         let inner_scope = definition.inner_scope.unwrap_or(0);
-        let Some(instances) = self.root.instances_mut(form, group, index) else { return };
+        let Some(instances) = self.root.instances_mut(form, group, index) else {
+            return;
+        };
         instances.clear();
         for (position, item) in items.iter().enumerate().take(max) {
-            let Some(instances) = self.root.instances_mut(form, group, index) else { return };
+            let Some(instances) = self.root.instances_mut(form, group, index) else {
+                return;
+            };
             instances.push(Frame::new(form, inner_scope, !self.strict));
             let item_path = pointer_push(path, position);
             index.push(position as u32);
@@ -103,7 +107,9 @@ impl Loader<'_> {
         let definition = &form.nodes[node];
         let parsed = crate::input::parse(definition, value);
         let strict = self.strict;
-        let Some(slot) = self.root.slot_mut(form, node, index) else { return };
+        let Some(slot) = self.root.slot_mut(form, node, index) else {
+            return;
+        };
         match parsed {
             Ok(parsed) => {
                 slot.raw = value.clone();

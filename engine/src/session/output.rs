@@ -76,7 +76,9 @@ impl State {
             Severity::Warning => warnings.push(issue),
         };
         for (node, index) in self.all_slots(form) {
-            let Some(slot) = self.root.slot(form, node, &index) else { continue };
+            let Some(slot) = self.root.slot(form, node, &index) else {
+                continue;
+            };
             for finding in &slot.findings {
                 push(finding.severity, self.issue(form, node, &index, finding));
             }
@@ -123,7 +125,9 @@ impl State {
         let kind = definition.field_type();
         let is_date = kind == Some(FieldType::Date);
         let file = || {
-            let Detail::File(i) = finding.detail else { return String::new() };
+            let Detail::File(i) = finding.detail else {
+                return String::new();
+            };
             let raw = self.root.slot(form, node, index).map(|s| &s.raw);
             raw.and_then(|r| r.get(i)).and_then(|f| file_meta(f).ok()).map(|m| m.name).unwrap_or_default()
         };
@@ -139,10 +143,15 @@ impl State {
             "max_items" | "attachment_count_max" => (finding.code, vec![("max", number(spec.and_then(|s| s.max_items)))]),
             "repeat_min" => ("repeat_min", vec![("min", number(definition.repeat.map(|r| r.min.max(1))))]),
             "repeat_max" => ("repeat_max", vec![("max", number(definition.repeat.map(|r| r.max)))]),
-            "attachment_type" => ("attachment_type", vec![("file", file()), ("accept", spec.map(|s| s.accept.join(", ")).unwrap_or_default())]),
+            "attachment_type" => {
+                ("attachment_type", vec![("file", file()), ("accept", spec.map(|s| s.accept.join(", ")).unwrap_or_default())])
+            }
             "attachment_size" => (
                 "attachment_size",
-                vec![("file", file()), ("max", i18n::format_size(spec.and_then(|s| s.max_size).unwrap_or(super::status::DEFAULT_MAX_FILE_SIZE)))],
+                vec![
+                    ("file", file()),
+                    ("max", i18n::format_size(spec.and_then(|s| s.max_size).unwrap_or(super::status::DEFAULT_MAX_FILE_SIZE))),
+                ],
             ),
             code => (code, vec![]),
         };
@@ -162,7 +171,9 @@ impl State {
     fn canonical_members(&self, form: &CompiledForm, members: &[NodeId], index: &[u32], out: &mut Map<String, Json>) {
         for &node in members {
             let definition = &form.nodes[node];
-            let Some(slot) = self.root.slot(form, node, index) else { continue };
+            let Some(slot) = self.root.slot(form, node, index) else {
+                continue;
+            };
             if !slot.relevant {
                 continue;
             }

@@ -24,7 +24,9 @@ impl State {
             return;
         }
         let env = StateEnv { form, root: &self.root, index, today: self.context.today };
-        let Some(slot) = env.root.slot(form, node, index) else { return };
+        let Some(slot) = env.root.slot(form, node, index) else {
+            return;
+        };
         let (required, readonly, findings) = if slot.relevant {
             let required = condition(&definition.logic.required, &env);
             let readonly = definition.computed || condition(&definition.logic.readonly, &env);
@@ -38,7 +40,9 @@ impl State {
         } else {
             (false, false, Vec::new())
         };
-        let Some(slot) = self.root.slot_mut(form, node, index) else { return };
+        let Some(slot) = self.root.slot_mut(form, node, index) else {
+            return;
+        };
         if slot.required != required || slot.readonly != readonly || slot.findings != findings {
             slot.required = required;
             slot.readonly = readonly;
@@ -96,7 +100,9 @@ fn check_findings(node: &Node, env: &StateEnv, findings: &mut Vec<Finding>) {
 
 /// The type's own constraints on a present value.
 fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, env: &StateEnv, findings: &mut Vec<Finding>) {
-    let Some(kind) = node.field_type() else { return };
+    let Some(kind) = node.field_type() else {
+        return;
+    };
     let spec = node.spec.as_ref();
     let mut fail = |code: &'static str| findings.push(Finding::error(code));
     match (kind, value) {
@@ -115,7 +121,14 @@ fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, env: &StateE
         (_, Value::Text(text)) => text_constraints(node, kind, text, &mut fail),
         (FieldType::Money, Value::Decimal(d)) if d.scale() > 2 && d.round_half_up(2) != Some(*d) => fail("money_precision"),
         (FieldType::Attachment, Value::List(files)) => {
-            count_limits(spec.and_then(|s| s.min_items), spec.and_then(|s| s.max_items), files.len(), "attachment_count_min", "attachment_count_max", &mut fail);
+            count_limits(
+                spec.and_then(|s| s.min_items),
+                spec.and_then(|s| s.max_items),
+                files.len(),
+                "attachment_count_min",
+                "attachment_count_max",
+                &mut fail,
+            );
             attachment_constraints(node, raw, findings);
             return;
         }
@@ -125,13 +138,17 @@ fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, env: &StateE
 }
 
 fn option_offered(node: &Node, code: &str, env: &StateEnv) -> bool {
-    node.options
-        .iter()
-        .find(|o| o.code == code)
-        .is_some_and(|o| o.visible.as_ref().is_none_or(|e| e.eval(env) == Some(Value::Bool(true))))
+    node.options.iter().find(|o| o.code == code).is_some_and(|o| o.visible.as_ref().is_none_or(|e| e.eval(env) == Some(Value::Bool(true))))
 }
 
-fn count_limits(min: Option<u32>, max: Option<u32>, count: usize, min_code: &'static str, max_code: &'static str, fail: &mut impl FnMut(&'static str)) {
+fn count_limits(
+    min: Option<u32>,
+    max: Option<u32>,
+    count: usize,
+    min_code: &'static str,
+    max_code: &'static str,
+    fail: &mut impl FnMut(&'static str),
+) {
     if min.is_some_and(|m| count < m as usize) {
         fail(min_code);
     }

@@ -24,11 +24,7 @@ const MAX_DAYS: i64 = 2_932_896;
 
 impl Date {
     /// 1970-01-01, the origin of [`Date::days_since_epoch`].
-    pub const EPOCH: Date = Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    };
+    pub const EPOCH: Date = Date { year: 1970, month: 1, day: 1 };
 
     /// The date if it exists and its year is within 1..=9999.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
@@ -38,11 +34,7 @@ impl Date {
         if day == 0 || day > days_in_month(year, month) {
             return None;
         }
-        Some(Date {
-            year: i16::try_from(year).ok()?,
-            month: u8::try_from(month).ok()?,
-            day: u8::try_from(day).ok()?,
-        })
+        Some(Date { year: i16::try_from(year).ok()?, month: u8::try_from(month).ok()?, day: u8::try_from(day).ok()? })
     }
 
     /// Parses strict ISO `YYYY-MM-DD` (exactly ten characters).
@@ -52,9 +44,7 @@ impl Date {
             return None;
         }
         let num = |range: std::ops::Range<usize>| -> Option<u32> {
-            b[range]
-                .iter()
-                .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+            b[range].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
         };
         let year = i32::try_from(num(0..4)?).ok()?;
         Date::from_ymd(year, num(5..7)?, num(8..10)?)
@@ -100,11 +90,7 @@ impl Date {
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + i64::from(month <= 2);
-        Date::from_ymd(
-            i32::try_from(year).ok()?,
-            u32::try_from(month).ok()?,
-            u32::try_from(day).ok()?,
-        )
+        Date::from_ymd(i32::try_from(year).ok()?, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
     }
 
     /// The date `days` later (earlier if negative), if in range.
@@ -181,9 +167,23 @@ mod tests {
         assert_eq!(d("2024-02-29").to_string(), "2024-02-29");
         assert_eq!(d("0001-01-01").year(), 1);
         for bad in [
-            "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-00", "0000-01-01", "2024-1-01",
-            "24-01-01", "2024/01/01", " 2024-01-01", "2024-01-01 ", "+202-01-01", "2024-04-31",
-            "2024-01-0a", "", "20240101", "1900-02-29", "2024-02-3ä",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-00",
+            "0000-01-01",
+            "2024-1-01",
+            "24-01-01",
+            "2024/01/01",
+            " 2024-01-01",
+            "2024-01-01 ",
+            "+202-01-01",
+            "2024-04-31",
+            "2024-01-0a",
+            "",
+            "20240101",
+            "1900-02-29",
+            "2024-02-3ä",
         ] {
             assert_eq!(Date::parse(bad), None, "{bad:?}");
         }

@@ -37,10 +37,7 @@ enum Rounding {
 
 impl Decimal {
     /// Zero.
-    pub const ZERO: Decimal = Decimal {
-        mantissa: 0,
-        scale: 0,
-    };
+    pub const ZERO: Decimal = Decimal { mantissa: 0, scale: 0 };
 
     /// Parses what a person types: optional sign, digits, optionally `.` or
     /// `,` followed by digits (`"12,50"`). No exponent, no thousands
@@ -52,7 +49,7 @@ impl Decimal {
             Some(b'+') => (false, &s[1..]),
             _ => (false, s),
         };
-        let (int, frac) = match rest.find(|c| c == '.' || c == ',') {
+        let (int, frac) = match rest.find(['.', ',']) {
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, ""),
         };
@@ -74,10 +71,7 @@ impl Decimal {
 
     /// An integer as a decimal.
     pub fn from_i64(i: i64) -> Decimal {
-        Decimal {
-            mantissa: i128::from(i),
-            scale: 0,
-        }
+        Decimal { mantissa: i128::from(i), scale: 0 }
     }
 
     /// The number of fractional digits as stored (`1.50` has scale 2).
@@ -111,12 +105,7 @@ impl Decimal {
     /// the magnitude needs the room); `None` on overflow.
     pub fn checked_mul(self, other: Decimal) -> Option<Decimal> {
         let wide = Wide::mul(self.magnitude(), other.magnitude());
-        let (mag, scale) = shrink(
-            wide,
-            self.scale + other.scale,
-            MAX_SCALE,
-            Rounding::HalfEven,
-        )?;
+        let (mag, scale) = shrink(wide, self.scale + other.scale, MAX_SCALE, Rounding::HalfEven)?;
         Decimal::from_parts(self.is_negative() != other.is_negative(), mag, scale)
     }
 
@@ -139,10 +128,7 @@ impl Decimal {
                 break;
             }
             let (digit, next_rem) = next_digit(rem, divisor);
-            let next = quotient
-                .checked_mul(10)
-                .and_then(|q| q.checked_add(digit))
-                .filter(|&q| q <= MAX_MAG);
+            let next = quotient.checked_mul(10).and_then(|q| q.checked_add(digit)).filter(|&q| q <= MAX_MAG);
             match next {
                 Some(q) => {
                     quotient = q;
@@ -159,8 +145,7 @@ impl Decimal {
             quotient = quotient.checked_add(1)?;
         }
         let scale = u32::try_from(scale).ok()?;
-        Decimal::from_parts(self.is_negative() != other.is_negative(), quotient, scale)
-            .map(Decimal::normalize)
+        Decimal::from_parts(self.is_negative() != other.is_negative(), quotient, scale).map(Decimal::normalize)
     }
 
     /// Rounds to `places` fractional digits, half away from zero
@@ -207,10 +192,7 @@ impl Decimal {
             return None;
         }
         let m = i128::try_from(mag).ok()?;
-        Some(Decimal {
-            mantissa: if neg { -m } else { m },
-            scale,
-        })
+        Some(Decimal { mantissa: if neg { -m } else { m }, scale })
     }
 
     fn from_mantissa(mantissa: i128, scale: u32) -> Option<Decimal> {
@@ -320,8 +302,7 @@ impl Wide {
     }
 
     fn to_u128(self) -> Option<u128> {
-        (self.0[2] == 0 && self.0[3] == 0)
-            .then(|| u128::from(self.0[0]) | (u128::from(self.0[1]) << 64))
+        (self.0[2] == 0 && self.0[3] == 0).then(|| u128::from(self.0[0]) | (u128::from(self.0[1]) << 64))
     }
 }
 
@@ -365,10 +346,7 @@ impl Neg for Decimal {
 
     fn neg(self) -> Decimal {
         // The mantissa is never `i128::MIN`; saturating keeps this total anyway.
-        Decimal {
-            mantissa: self.mantissa.saturating_neg(),
-            scale: self.scale,
-        }
+        Decimal { mantissa: self.mantissa.saturating_neg(), scale: self.scale }
     }
 }
 
@@ -449,10 +427,7 @@ mod tests {
         assert_eq!(d("007").to_string(), "7");
         assert_eq!(d("-0").to_string(), "0");
         assert!(!d("-0").is_negative());
-        for bad in [
-            "", "-", "+", ".5", "5.", "1,2,3", "1.2.3", " 1", "1 ", "1e5", "1_000", "1.000,00",
-            "--1", "0x10", "١", "1.5€",
-        ] {
+        for bad in ["", "-", "+", ".5", "5.", "1,2,3", "1.2.3", " 1", "1 ", "1e5", "1_000", "1.000,00", "--1", "0x10", "١", "1.5€"] {
             assert_eq!(Decimal::parse(bad), None, "{bad:?}");
         }
     }
@@ -512,8 +487,7 @@ mod tests {
         assert_eq!(half.checked_div(big).map(|x| x.to_string()), Some("0.5".into()));
         // A small divisor with a large dividend needs more digits than fit.
         assert_eq!(big.checked_div(d("0.1")), None);
-        assert_eq!(d("1").checked_div(d("0.0000000000000000000000000001")).map(|x| x.to_string()),
-            Some(format!("1{}", "0".repeat(28))));
+        assert_eq!(d("1").checked_div(d("0.0000000000000000000000000001")).map(|x| x.to_string()), Some(format!("1{}", "0".repeat(28))));
     }
 
     #[test]
