@@ -93,6 +93,14 @@ impl fmt::Display for DefinitionError {
 
 /// Appends a reference token to a JSON pointer, escaping `~` and `/`.
 pub fn pointer_push(base: &str, token: impl fmt::Display) -> String {
-    let token = token.to_string().replace('~', "~0").replace('/', "~1");
-    format!("{base}/{token}")
+    let token = token.to_string();
+    let mut pointer = String::with_capacity(base.len() + token.len() + 1);
+    pointer.push_str(base);
+    pointer.push('/');
+    if token.contains(['~', '/']) {
+        pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    } else {
+        pointer.push_str(&token);
+    }
+    pointer
 }

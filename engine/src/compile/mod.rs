@@ -19,7 +19,7 @@ mod params;
 mod resolve;
 mod tree;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{DefinitionError, DefinitionErrorKind};
 use crate::expr::{Expr, Ref};
@@ -106,6 +106,9 @@ pub struct Node {
     pub max_length: Option<u32>,
     /// Keys from the data root to this node's value (steps are not keys).
     pub data_path: Vec<String>,
+    /// The JSON pointer of the node outside repeats (`#id` for steps); nodes
+    /// inside repeats get their indices added per instance.
+    pub(crate) data_pointer: String,
     pub(crate) scope: usize,
     pub(crate) slot: usize,
     pub(crate) inner_scope: Option<usize>,
@@ -226,6 +229,9 @@ pub struct CompiledForm {
     pub(crate) nodes: Vec<Node>,
     pub(crate) steps: Vec<NodeId>,
     pub(crate) top_level: Vec<NodeId>,
+    /// Members by id: index 0 holds the top-level fields, index `n + 1` the
+    /// members of node `n` (lookups by key are hot in `set` and `validate`).
+    pub(crate) member_index: Vec<HashMap<String, NodeId>>,
     pub(crate) scopes: Vec<Scope>,
     pub(crate) refs: Vec<RefTarget>,
     pub(crate) rules: Vec<Rule>,
@@ -282,28 +288,35 @@ impl CompiledForm {
 
     /// Finds the node of a data path such as `/hund/0/name` (indices skipped).
     pub fn node_at(&self, pointer: &str) -> Option<NodeId> {
-        let mut candidates: &[NodeId] = &self.top_level;
         let mut found = None;
         let mut expect_index = false;
         for token in pointer.split('/').skip(1) {
-            if expect_index {
-                expect_index = false;
-                if token.parse::<u32>().is_ok() {
-                    continue;
-                }
+            if std::mem::take(&mut expect_index) && token.parse::<u32>().is_ok() {
+                continue;
             }
             let token = token.replace("~1", "/").replace("~0", "~");
-            let id = *candidates.iter().find(|&&n| self.nodes[n].id == token)?;
+            let id = self.member(found, &token)?;
             found = Some(id);
-            candidates = &self.nodes[id].children;
             expect_index = self.nodes[id].is_repeat();
         }
         found
     }
 
+    /// The member `id` of a group (`None`: the top level).
+    pub(crate) fn member(&self, container: Option<NodeId>, id: &str) -> Option<NodeId> {
+        self.member_index.get(container.map_or(0, |c| c + 1))?.get(id).copied()
+    }
+
     pub(crate) fn target(&self, r: Ref) -> RefTarget {
         self.refs[r.0 as usize]
     }
+}
+
+fn member_index(nodes: &[Node], top_level: &[NodeId]) -> Vec<HashMap<String, NodeId>> {
+    let index = |members: &[NodeId]| members.iter().map(|&n| (nodes[n].id.clone(), n)).collect();
+    std::iter::once(index(top_level))
+        .chain(nodes.iter().map(|node| if node.kind == NodeKind::Step { HashMap::new() } else { index(&node.children) }))
+        .collect()
 }
 
 /// Compiles a definition given as JSON.
@@ -317,12 +330,20 @@ pub fn compile(definition: &serde_json::Value, resources: Resources<'_>) -> Resu
 /// Compiles an already parsed definition.
 pub fn compile_definition(definition: FormDefinition, resources: Resources<'_>) -> Result<CompiledForm, Vec<DefinitionError>> {
     let mut errors = Vec::new();
-    let tree = tree::build(&definition, resources.codelists, &mut errors);
+    let mut tree = tree::build(&definition, resources.codelists, &mut errors);
+    for node in &mut tree.nodes {
+        node.data_pointer = match node.kind {
+            NodeKind::Step => format!("#{}", node.id),
+            NodeKind::Field(_) => node.data_path.iter().fold(String::new(), |pointer, key| crate::error::pointer_push(&pointer, key)),
+        };
+    }
     let parameters = params::resolve(&definition, resources.tenant, &mut errors);
+    let members = member_index(&tree.nodes, &tree.top_level);
     let mut form = CompiledForm {
         definition,
         nodes: tree.nodes,
         steps: tree.steps,
+        member_index: members,
         top_level: tree.top_level,
         scopes: tree.scopes,
         refs: Vec::new(),

@@ -233,30 +233,21 @@ impl Compiler<'_> {
         let nodes = &self.form.nodes;
         let first = path.first().copied().unwrap_or_default();
         let mut container = reader.and_then(|r| self.enclosing_group(r));
-        let mut found = None;
-        while found.is_none() {
+        let found = loop {
             match container {
-                Some(group) => {
-                    found = nodes[group].children.iter().copied().find(|&c| nodes[c].id == first);
-                    container = self.enclosing_group(group);
-                }
-                None => {
-                    found = self.form.top_level.iter().copied().find(|&c| nodes[c].id == first);
-                    break;
-                }
+                Some(group) => match self.form.member(Some(group), first) {
+                    Some(found) => break Some(found),
+                    None => container = self.enclosing_group(group),
+                },
+                None => break self.form.member(None, first),
             }
-        }
+        };
         let mut node = found.ok_or_else(|| self.unknown_name(first))?;
         for segment in &path[1..] {
             if nodes[node].field_type() != Some(FieldType::Group) {
                 return Err(format!("'{}' is not a group, so it has no field '{segment}'", nodes[node].id));
             }
-            node = nodes[node]
-                .children
-                .iter()
-                .copied()
-                .find(|&c| nodes[c].id == *segment)
-                .ok_or_else(|| format!("group '{}' has no field '{segment}'", nodes[node].id))?;
+            node = self.form.member(Some(node), segment).ok_or_else(|| format!("group '{}' has no field '{segment}'", nodes[node].id))?;
         }
         Ok(node)
     }

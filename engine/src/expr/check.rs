@@ -665,26 +665,6 @@ mod tests {
         err("matches(t, '(a{1000}){1000}')", ExprErrorKind::Regex);
     }
 
-    #[test]
-    #[ignore]
-    fn show_messages() {
-        for src in [
-            "matches(t, '[0-9')",
-            "matches(t, '(a{1000}){1000}')",
-            "hunde + 1",
-            "tags == 'a'",
-            "x +* 2",
-            "age(t)",
-            "foo(1)",
-            "dt < '2024-01-01'",
-            "1 + (2 * 3",
-            "if b then 1",
-            "[1, 2",
-        ] {
-            println!("{src:35} {:?}", compile(src).map(|_| ()).unwrap_err());
-        }
-    }
-
     /// Random token soup through parse, check and eval: errors are fine,
     /// panics are not.
     #[test]

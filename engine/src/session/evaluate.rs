@@ -2,7 +2,7 @@
 //! incremental propagation after a change.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 
 use serde_json::Value as Json;
 
@@ -68,25 +68,34 @@ fn fan_out(frame: &Frame, levels: &[(usize, usize)], slot: usize, out: &mut Vec<
     }
 }
 
-/// The slot instances whose state changed, in the order first seen.
+/// The slot instances whose state changed.
 #[derive(Debug, Default)]
 pub(crate) struct Changes {
     slots: Vec<(NodeId, Vec<u32>)>,
-    seen: HashSet<(NodeId, Vec<u32>)>,
 }
 
 impl Changes {
     pub fn add(&mut self, node: NodeId, index: &[u32]) {
-        if self.seen.insert((node, index.to_vec())) {
-            self.slots.push((node, index.to_vec()));
-        }
+        self.slots.push((node, index.to_vec()));
     }
 
-    /// The changed slots in document order (node order, then instance order).
+    /// The changed slots, each once, in document order (node order, then
+    /// instance order).
     pub fn into_slots(mut self) -> Vec<(NodeId, Vec<u32>)> {
-        self.slots.sort();
+        self.slots.sort_unstable();
+        self.slots.dedup();
         self.slots
     }
+}
+
+/// What changed when a value vertex was re-evaluated, least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    Same,
+    /// Only relevance: what expressions read (the effective value) is the same.
+    Relevance,
+    /// The effective value.
+    Value,
 }
 
 /// Reusable buffers of the propagation.
@@ -130,6 +139,14 @@ impl Work<'_> {
         }
     }
 
+    /// Schedules the node's own status and its members (relevance is inherited).
+    fn members_of(&mut self, form: &CompiledForm, node: NodeId) {
+        self.mark_status(node);
+        for &member in &form.nodes[node].children {
+            self.enqueue(form, member);
+        }
+    }
+
     fn mark_status(&mut self, node: NodeId) {
         if !self.scratch.status_marked[node] {
             self.scratch.status_marked[node] = true;
@@ -143,14 +160,12 @@ impl State {
     pub fn evaluate_all(&mut self, form: &CompiledForm) {
         let mut ignored = Changes::default();
         for &node in &form.graph.order {
-            for index in self.instance_indices(form, node) {
-                self.eval_value(form, node, &index, &mut ignored);
-            }
+            self.each_instance(form, node, |state, index| {
+                state.eval_value(form, node, index, &mut ignored);
+            });
         }
         for node in 0..form.nodes.len() {
-            for index in self.instance_indices(form, node) {
-                self.eval_status(form, node, &index, &mut ignored);
-            }
+            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, &mut ignored));
         }
         for rule in 0..form.rules.len() {
             self.eval_rule(form, rule, &mut ignored);
@@ -169,18 +184,18 @@ impl State {
             work.dependents_of(form, source);
         }
         while let Some(Reverse((_, node))) = work.heap.pop() {
-            let mut changed = false;
-            for index in self.instance_indices(form, node) {
-                changed |= self.eval_value(form, node, &index, changes);
-            }
-            if changed {
-                work.dependents_of(form, node);
+            let mut outcome = Outcome::Same;
+            self.each_instance(form, node, |state, index| outcome = outcome.max(state.eval_value(form, node, index, changes)));
+            match outcome {
+                Outcome::Same => {}
+                // Readers see only the effective value, which did not change;
+                // members inherit relevance and must follow.
+                Outcome::Relevance => work.members_of(form, node),
+                Outcome::Value => work.dependents_of(form, node),
             }
         }
         for &node in &work.status {
-            for index in self.instance_indices(form, node) {
-                self.eval_status(form, node, &index, changes);
-            }
+            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, changes));
         }
         for &rule in &work.rules {
             self.eval_rule(form, rule, changes);
@@ -193,6 +208,19 @@ impl State {
         }
         work.scratch.queued.iter_mut().for_each(|q| *q = false);
         self.scratch = scratch;
+    }
+
+    /// Calls `f` for every instance of the scope `node` lives in; the root
+    /// scope has exactly one and needs no index list (the common, hot case).
+    fn each_instance(&mut self, form: &CompiledForm, node: NodeId, mut f: impl FnMut(&mut State, &[u32])) {
+        let scope = form.nodes[node].scope;
+        if scope == 0 {
+            f(self, &[]);
+        } else {
+            for index in self.root.indices(form, scope) {
+                f(self, &index);
+            }
+        }
     }
 
     /// The instance indices of the scope `node` lives in.
@@ -223,9 +251,8 @@ impl State {
         slot.input_error = error;
     }
 
-    /// Relevance and computed value of one node instance; true if what
-    /// expressions see of it changed.
-    fn eval_value(&mut self, form: &CompiledForm, node: NodeId, index: &[u32], changes: &mut Changes) -> bool {
+    /// Relevance and computed value of one node instance, and what changed.
+    fn eval_value(&mut self, form: &CompiledForm, node: NodeId, index: &[u32], changes: &mut Changes) -> Outcome {
         let definition = &form.nodes[node];
         let env = StateEnv { form, root: &self.root, index, today: self.context.today };
         let parent_relevant = definition.parent.is_none_or(|p| env.root.slot(form, p, index).is_some_and(|s| s.relevant));
@@ -237,7 +264,7 @@ impl State {
             (None, _) => None,
         };
         let Some(slot) = self.root.slot_mut(form, node, index) else {
-            return false;
+            return Outcome::Same;
         };
         let before = slot.effective().cloned();
         let relevance_changed = slot.relevant != relevant;
@@ -245,13 +272,19 @@ impl State {
         if let Some(value) = computed {
             slot.value = value;
         }
-        // A relevance change matters even when the value reads empty both
-        // ways: members of a group inherit it.
-        let changed = relevance_changed || before.as_ref() != slot.effective();
-        if changed {
+        // Readers of a repeating group see its instances, which vanish with
+        // its relevance.
+        let outcome = if before.as_ref() != slot.effective() || (relevance_changed && definition.is_repeat()) {
+            Outcome::Value
+        } else if relevance_changed {
+            Outcome::Relevance
+        } else {
+            Outcome::Same
+        };
+        if outcome != Outcome::Same {
             changes.add(node, index);
         }
-        changed
+        outcome
     }
 
     /// A form rule: fires (records a finding) when its check is false.

@@ -32,7 +32,7 @@ struct Loader<'a> {
 pub(crate) fn load(form: &CompiledForm, data: &Json, strict: bool) -> (Frame, Vec<Tamper>) {
     let mut loader = Loader { form, strict, root: Frame::new(form, 0, !strict), tampers: Vec::new() };
     match data.as_object() {
-        Some(object) => loader.members(&form.top_level, object, &mut Vec::new(), ""),
+        Some(object) => loader.members(None, object, &mut Vec::new(), ""),
         None if strict => loader.tamper("", "type", None, ""),
         None => {}
     }
@@ -46,24 +46,29 @@ impl Loader<'_> {
         }
     }
 
-    fn members(&mut self, members: &[NodeId], object: &Map<String, Json>, index: &mut Vec<u32>, path: &str) {
+    fn members(&mut self, container: Option<NodeId>, object: &Map<String, Json>, index: &mut Vec<u32>, path: &str) {
         let form = self.form;
         for (key, value) in object {
-            let key_path = pointer_push(path, key);
-            let Some(&node) = members.iter().find(|&&n| form.nodes[n].id == *key) else {
-                self.tamper(&key_path, "unknown_key", None, key);
+            let Some(node) = form.member(container, key) else {
+                self.tamper(&pointer_push(path, key), "unknown_key", None, key);
                 continue;
             };
             let definition = &form.nodes[node];
+            if definition.has_value() {
+                // The hot path: no pointer is built unless something is wrong.
+                self.value(node, value, index);
+                continue;
+            }
+            let key_path = pointer_push(path, key);
             match definition.field_type() {
                 Some(FieldType::Static) | None => self.tamper(&key_path, "unknown_key", None, key),
                 Some(FieldType::Group) if definition.is_repeat() => self.instances(node, value, index, &key_path),
                 Some(FieldType::Group) => match value.as_object() {
-                    Some(inner) => self.members(&definition.children, inner, index, &key_path),
+                    Some(inner) => self.members(Some(node), inner, index, &key_path),
                     None if value.is_null() => {}
                     None => self.tamper(&key_path, "type", Some(node), key),
                 },
-                Some(_) => self.value(node, value, index),
+                Some(_) => {}
             }
         }
     }
@@ -95,7 +100,7 @@ impl Loader<'_> {
             let item_path = pointer_push(path, position);
             index.push(position as u32);
             match item.as_object() {
-                Some(object) => self.members(&definition.children, object, index, &item_path),
+                Some(object) => self.members(Some(group), object, index, &item_path),
                 None => self.tamper(&item_path, "type", Some(group), &definition.id),
             }
             index.pop();

@@ -15,7 +15,7 @@ mod store;
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::compile::{CompiledForm, NodeId};
 use crate::model::Severity;
@@ -241,10 +241,7 @@ impl Session {
     /// The draft: every entered value, relevant or not, with form id and
     /// version, for saving in the browser or exporting to a file.
     pub fn draft(&self) -> Json {
-        json!({
-            "form": { "id": self.form.id(), "version": self.form.version() },
-            "data": self.state.raw_data(&self.form),
-        })
+        output::envelope(&self.form, self.state.raw_data(&self.form))
     }
 
     /// Restores a draft (also one of an older form version: values carry over

@@ -162,10 +162,8 @@ impl State {
     pub fn submission(&self, form: &CompiledForm) -> Json {
         let mut data = Map::new();
         self.canonical_members(form, &form.top_level, &[], &mut data);
-        serde_json::json!({
-            "form": { "id": form.id(), "version": form.version() },
-            "data": data,
-        })
+        // Built by hand: `json!` would re-serialize the whole data map.
+        envelope(form, Json::Object(data))
     }
 
     fn canonical_members(&self, form: &CompiledForm, members: &[NodeId], index: &[u32], out: &mut Map<String, Json>) {
@@ -240,6 +238,17 @@ impl State {
             }
         }
     }
+}
+
+/// `{"form": {"id", "version"}, "data": data}`.
+pub(crate) fn envelope(form: &CompiledForm, data: Json) -> Json {
+    let mut identity = Map::new();
+    identity.insert("id".into(), Json::String(form.id().to_string()));
+    identity.insert("version".into(), Json::String(form.version().to_string()));
+    let mut envelope = Map::new();
+    envelope.insert("form".into(), Json::Object(identity));
+    envelope.insert("data".into(), data);
+    Json::Object(envelope)
 }
 
 /// The label of a node in `lang`, or its id when it has none.

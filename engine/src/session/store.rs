@@ -142,8 +142,8 @@ fn collect_indices(frame: &Frame, chain: &[(usize, usize)], prefix: &mut Vec<u32
 /// The JSON pointer of `node` in the instance `index`: `/hund/2/name`.
 pub(crate) fn pointer(form: &CompiledForm, node: NodeId, index: &[u32]) -> String {
     let target = &form.nodes[node];
-    if target.kind == crate::compile::NodeKind::Step {
-        return format!("#{}", target.id);
+    if target.scope == 0 {
+        return target.data_pointer.clone();
     }
     let mut path = String::new();
     let mut level = 0;
@@ -193,15 +193,13 @@ pub(crate) fn resolve_path(form: &CompiledForm, root: &Frame, path: &str) -> Res
     if !path.starts_with('/') {
         return Err(fail("a path starts with '/'"));
     }
-    let mut candidates: &[NodeId] = &form.top_level;
     let mut node = None;
     let mut index = Vec::new();
     let mut tokens = path.split('/').skip(1).peekable();
     while let Some(token) = tokens.next() {
         let token = token.replace("~1", "/").replace("~0", "~");
-        let n = *candidates.iter().find(|&&c| form.nodes[c].id == token).ok_or_else(|| fail("no such field"))?;
+        let n = form.member(node, &token).ok_or_else(|| fail("no such field"))?;
         node = Some(n);
-        candidates = &form.nodes[n].children;
         if form.nodes[n].is_repeat() {
             let Some(next) = tokens.peek() else { break };
             let i: u32 = next.parse().map_err(|_| fail("expected an instance number after a repeating group"))?;

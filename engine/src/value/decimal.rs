@@ -169,8 +169,10 @@ impl Decimal {
     }
 
     /// Formats with exactly `places` fractional digits, rounded half-up
-    /// (money: `"12.50"`).
+    /// (money: `"12.50"`). `places` is capped at 28, the most a decimal holds,
+    /// so a bad setting cannot ask for a gigantic string.
     pub fn to_fixed(self, places: u32) -> String {
+        let places = places.min(MAX_SCALE);
         let r = self.round_half_up(places).unwrap_or(self);
         let mut s = plain(r.mantissa, r.scale);
         let missing = places.saturating_sub(r.scale) as usize;
@@ -533,6 +535,7 @@ mod tests {
         assert_eq!(d("12.5").to_fixed(2), "12.50");
         assert_eq!(d("12").to_fixed(2), "12.00");
         assert_eq!(d("12").to_fixed(0), "12");
+        assert_eq!(d("1").to_fixed(u32::MAX).len(), 30);
         assert_eq!(d("0.005").to_fixed(2), "0.01");
         assert_eq!(d("-0.004").to_fixed(2), "0.00");
         assert_eq!(d("-1.005").to_fixed(2), "-1.01");
