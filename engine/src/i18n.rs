@@ -10,6 +10,8 @@ pub const LANGUAGES: [&str; 2] = ["de", "en"];
 /// `(code, German, English)`; `{label}` and other `{name}`s are filled in.
 const CATALOG: &[(&str, &str, &str)] = &[
     ("required", "Bitte geben Sie „{label}“ an.", "Enter “{label}”."),
+    ("required_choice", "Bitte treffen Sie eine Auswahl: „{label}“", "Select an answer: “{label}”"),
+    ("required_file", "Bitte laden Sie eine Datei hoch: „{label}“", "Upload a file: “{label}”"),
     ("type", "„{label}“ hat einen Wert der falschen Art.", "“{label}” has a value of the wrong kind."),
     ("format_integer", "„{label}“ muss eine ganze Zahl sein, zum Beispiel 3.", "“{label}” must be a whole number, like 3."),
     ("format_decimal", "„{label}“ muss eine Zahl sein, zum Beispiel 12,5.", "“{label}” must be a number, like 12.5."),
@@ -54,6 +56,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("attachment_size", "Die Datei „{file}“ ist größer als {max}.", "The file “{file}” must be smaller than {max}."),
     ("repeat_min", "Bitte geben Sie mindestens {min} Einträge für „{label}“ an.", "Add at least {min} entries for “{label}”."),
+    ("repeat_min_one", "Bitte geben Sie mindestens einen Eintrag für „{label}“ an.", "Add at least one entry for “{label}”."),
     ("repeat_max", "Für „{label}“ sind höchstens {max} Einträge möglich.", "Add at most {max} entries for “{label}”."),
     ("unknown_key", "Die Angabe „{key}“ gehört nicht zu diesem Formular.", "“{key}” is not part of this form."),
     ("not_relevant", "„{label}“ darf bei Ihren Angaben nicht ausgefüllt sein.", "“{label}” must not be filled in with your answers."),

@@ -75,7 +75,12 @@ fn text(json: &Json) -> Result<Option<Arc<str>>, InputError> {
     if s.len() > MAX_TEXT_BYTES {
         return Err(InputError::TooLarge);
     }
-    let normalized: String = s.trim().nfc().collect();
+    let trimmed = s.trim();
+    if unicode_normalization::is_nfc_quick(trimmed.chars()) == unicode_normalization::IsNormalized::Yes {
+        // Most input is already NFC (all ASCII is): skip the allocation.
+        return Ok((!trimmed.is_empty()).then(|| trimmed.into()));
+    }
+    let normalized: String = trimmed.nfc().collect();
     let trimmed = normalized.trim();
     Ok((!trimmed.is_empty()).then(|| trimmed.into()))
 }

@@ -58,22 +58,23 @@ impl CompiledForm {
         schema
     }
 
-    /// Required unconditionally, and no condition on it or on any ancestor.
+    /// Required unconditionally (a plain group: one of its members is), and
+    /// no condition on it or on any ancestor.
     fn always_present(&self, node: NodeId) -> bool {
         let definition = &self.nodes[node];
-        let required = match (&definition.logic.required, definition.repeat) {
-            (_, Some(repeat)) if repeat.min > 0 => true,
-            (Cond::Const(required), _) => *required,
-            (Cond::When(_), _) => false,
-        };
-        let mut current = Some(node);
-        while let Some(n) = current {
-            if self.nodes[n].logic.visible.is_some() {
-                return false;
-            }
-            current = self.nodes[n].parent;
+        if definition.logic.visible.is_some() || definition.computed {
+            return false;
         }
-        required && !definition.computed
+        match (&definition.logic.required, definition.repeat, definition.field_type()) {
+            (_, Some(repeat), _) => repeat.min > 0,
+            (_, None, Some(FieldType::Group)) => definition.children.iter().any(|&c| self.always_present(c)),
+            (Cond::Const(required), _, _) => *required && self.ancestors_unconditional(node),
+            (Cond::When(_), _, _) => false,
+        }
+    }
+
+    fn ancestors_unconditional(&self, node: NodeId) -> bool {
+        std::iter::successors(self.nodes[node].parent, |&p| self.nodes[p].parent).all(|p| self.nodes[p].logic.visible.is_none())
     }
 
     fn member_schema(&self, node: NodeId, lang: &str) -> Option<Json> {

@@ -72,11 +72,20 @@ fn fan_out(frame: &Frame, levels: &[(usize, usize)], slot: usize, out: &mut Vec<
 #[derive(Debug, Default)]
 pub(crate) struct Changes {
     slots: Vec<(NodeId, Vec<u32>)>,
+    /// A full evaluation changes everything; nobody asks what.
+    ignore: bool,
 }
 
 impl Changes {
+    /// Changes that are not recorded.
+    pub fn ignored() -> Self {
+        Changes { slots: Vec::new(), ignore: true }
+    }
+
     pub fn add(&mut self, node: NodeId, index: &[u32]) {
-        self.slots.push((node, index.to_vec()));
+        if !self.ignore {
+            self.slots.push((node, index.to_vec()));
+        }
     }
 
     /// The changed slots, each once, in document order (node order, then
@@ -158,7 +167,7 @@ impl Work<'_> {
 impl State {
     /// Evaluates every node of every instance, in dependency order.
     pub fn evaluate_all(&mut self, form: &CompiledForm) {
-        let mut ignored = Changes::default();
+        let mut ignored = Changes::ignored();
         for &node in &form.graph.order {
             self.each_instance(form, node, |state, index| {
                 state.eval_value(form, node, index, &mut ignored);

@@ -133,6 +133,8 @@ impl State {
         };
         let (code, args): (&str, Vec<(&str, String)>) = match finding.code {
             "format" => (format_code(kind), vec![]),
+            "required" => (required_code(kind), vec![]),
+            "repeat_min" if definition.repeat.is_some_and(|r| r.min <= 1) => ("repeat_min_one", vec![]),
             "min" if is_date => ("min_date", vec![("min", bound_text(&definition.min))]),
             "max" if is_date => ("max_date", vec![("max", bound_text(&definition.max))]),
             "min" => ("min", vec![("min", bound_text(&definition.min))]),
@@ -160,7 +162,7 @@ impl State {
 
     /// The canonical submission envelope.
     pub fn submission(&self, form: &CompiledForm) -> Json {
-        let mut data = Map::new();
+        let mut data = Map::with_capacity(form.top_level.len());
         self.canonical_members(form, &form.top_level, &[], &mut data);
         // Built by hand: `json!` would re-serialize the whole data map.
         envelope(form, Json::Object(data))
@@ -257,6 +259,15 @@ pub(crate) fn label(form: &CompiledForm, node: NodeId, lang: &str) -> String {
     match &definition.label {
         Some(text) => text.get(lang, form.default_language()).to_string(),
         None => definition.id.clone(),
+    }
+}
+
+/// Choices are chosen and files uploaded, not "entered".
+fn required_code(kind: Option<FieldType>) -> &'static str {
+    match kind {
+        Some(FieldType::Choice | FieldType::Multichoice | FieldType::Boolean) => "required_choice",
+        Some(FieldType::Attachment) => "required_file",
+        _ => "required",
     }
 }
 
