@@ -1,0 +1,92 @@
+//! `POST /api/{tenant}/forms/{form}/submissions`: revalidate, check the
+//! attachments against what arrived, store durably, answer with a receipt.
+
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use efa_engine::Context;
+
+use super::attachments;
+use super::error::{ApiError, ApiResult};
+use super::idempotency;
+use super::limits::{self, BodyKind};
+use super::multipart;
+use super::state::Shared;
+use super::storage::{FormRef, Idempotency, Inserted, NewSubmission, Receipt, StoreError};
+use super::{clock, lang};
+
+/// Header set on a response that repeats an earlier receipt.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// Accepts a submission (JSON envelope, or multipart with attachments).
+pub async fn submit(
+    State(state): State<Shared>,
+    Path((tenant, form_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    request: Request,
+) -> ApiResult<Response> {
+    let form = state.form(&tenant, &form_id)?;
+    let key = idempotency::key(&headers)?;
+    let lang = lang::negotiate(&headers);
+    let limits = &state.limits;
+    let (envelope, files) = match limits::body_kind(&headers, true)? {
+        BodyKind::Json => {
+            limits::check_length(&headers, limits.json_bytes)?;
+            let body = limits::read_body(request.into_body(), limits.json_bytes).await?;
+            (limits::parse_json(&body)?, Vec::new())
+        }
+        BodyKind::Multipart => {
+            limits::check_length(&headers, limits.multipart_bytes)?;
+            let upload = multipart::read(request, limits).await?;
+            (limits::parse_json(&upload.submission)?, upload.files)
+        }
+    };
+
+    let now = clock::now_millis();
+    let context = Context::new(clock::berlin_date(now.div_euclid(1000)), lang);
+    let report = form.validate_envelope(&envelope, &context);
+    let declared = envelope.get("data").map(|data| attachments::listed(form, data)).unwrap_or_default();
+    let mut issues = report.errors;
+    // A field the engine already rejects gets no second issue about its files.
+    let file_issues: Vec<_> =
+        attachments::check(&declared, &files, lang).into_iter().filter(|f| !issues.iter().any(|i| i.path == f.path)).collect();
+    issues.extend(file_issues);
+    let canonical = match report.submission {
+        Some(canonical) if issues.is_empty() => canonical,
+        _ => return Err(ApiError::invalid(issues)),
+    };
+
+    let stored_files =
+        canonical.get("data").map(|data| attachments::to_store(&attachments::listed(form, data), &files)).unwrap_or_default();
+    let submission = NewSubmission {
+        receipt: Receipt {
+            id: uuid::Uuid::now_v7().to_string(),
+            received_at: clock::rfc3339_utc(now),
+            form: FormRef { id: form.id().to_string(), version: form.version().to_string() },
+            tenant: tenant.clone(),
+        },
+        idempotency: key.map(|key| Idempotency { key, request_hash: idempotency::request_hash(&form_id, &envelope, &files) }),
+        envelope: canonical,
+        attachments: stored_files,
+    };
+    match state.store.insert(submission).await {
+        Ok(Inserted::Created(receipt)) => Ok(created(&receipt, false)),
+        Ok(Inserted::Replayed(receipt)) => Ok(created(&receipt, true)),
+        Err(StoreError::Conflict) => Err(idempotency::conflict()),
+        Err(StoreError::Unavailable(detail)) => Err(ApiError::storage(&detail)),
+    }
+}
+
+/// 201 with the receipt and the operator URL of the submission.
+fn created(receipt: &Receipt, replayed: bool) -> Response {
+    let mut response = (StatusCode::CREATED, Json(receipt)).into_response();
+    let location = format!("/api/{}/submissions/{}", receipt.tenant, receipt.id);
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    if replayed {
+        response.headers_mut().insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    response
+}
