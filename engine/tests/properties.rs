@@ -1,0 +1,231 @@
+//! Property tests (proptest):
+//! - arbitrary JSON as a definition, a tenant or a submission never panics;
+//! - a simulated citizen (random or diligent) fills a real form: whenever the
+//!   session says the form is complete, the server's one-shot validation of
+//!   the canonical submission agrees and returns the same submission, and
+//!   every accepted submission validates against the exported JSON Schema.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use efa_engine::model::{CodeList, FieldType};
+use efa_engine::{compile, parse_codelist, parse_tenant, CompiledForm, Context, Date, NodeKind, Resources, Session};
+use proptest::prelude::*;
+use serde_json::{json, Value as Json};
+
+fn forms_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms")
+}
+
+fn read(path: &Path) -> Json {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn codelists() -> BTreeMap<String, CodeList> {
+    fs::read_dir(forms_dir().join("codelists"))
+        .unwrap()
+        .flatten()
+        .map(|e| parse_codelist(&read(&e.path())).unwrap())
+        .map(|list| (list.id.clone(), list))
+        .collect()
+}
+
+const FORMS: [&str; 4] = ["hundesteuer-anmeldung", "bewohnerparkausweis", "wohngeld-antrag", "jagdschein"];
+
+fn real_form(name: &str) -> Arc<CompiledForm> {
+    let tenant = parse_tenant(&read(&forms_dir().join("tenants/musterstadt.json"))).unwrap();
+    let lists = codelists();
+    let definition = read(&forms_dir().join(format!("{name}.json")));
+    Arc::new(compile(&definition, Resources { codelists: Some(&lists), tenant: Some(&tenant) }).unwrap())
+}
+
+fn context() -> Context {
+    Context::new(Date::parse("2026-11-23").unwrap(), "de")
+}
+
+fn arbitrary_json() -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        any::<i64>().prop_map(Json::from),
+        "[a-z_]{0,8}".prop_map(Json::String),
+        ".{0,12}".prop_map(Json::String),
+        prop_oneof![Just("text"), Just("group"), Just("choice"), Just("date"), Just("a == 1 &&"), Just("hund"), Just("(((")]
+            .prop_map(|s| Json::String(s.to_string())),
+    ];
+    leaf.prop_recursive(5, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_string()),
+                    Just("type".to_string()),
+                    Just("fields".to_string()),
+                    Just("steps".to_string()),
+                    Just("visible".to_string()),
+                    Just("repeat".to_string()),
+                    "[a-z]{1,6}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Json::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Replaces the value at a random place of `json` by `replacement`.
+fn graft(json: &mut Json, mut choice: usize, replacement: Json) {
+    let mut target = json;
+    loop {
+        let children: usize = match target {
+            Json::Array(a) => a.len(),
+            Json::Object(o) => o.len(),
+            _ => 0,
+        };
+        if children == 0 || choice % 4 == 0 {
+            *target = replacement;
+            return;
+        }
+        let pick = choice % children;
+        choice /= 3;
+        target = match target {
+            Json::Array(a) => &mut a[pick],
+            Json::Object(o) => o.values_mut().nth(pick).unwrap(),
+            _ => unreachable!(),
+        };
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_json_as_definition_never_panics(json in arbitrary_json()) {
+        let _ = compile(&json, Resources::default());
+        let _ = parse_tenant(&json);
+    }
+
+    #[test]
+    fn damaged_real_definitions_never_panic(form in 0..FORMS.len(), place in any::<usize>(), replacement in arbitrary_json()) {
+        let mut definition = read(&forms_dir().join(format!("{}.json", FORMS[form])));
+        graft(&mut definition, place, replacement);
+        let lists = codelists();
+        let _ = compile(&definition, Resources { codelists: Some(&lists), tenant: None });
+    }
+
+    #[test]
+    fn arbitrary_submissions_never_panic(form in 0..FORMS.len(), data in arbitrary_json()) {
+        let form = real_form(FORMS[form]);
+        let report = form.validate(&data, &context());
+        prop_assert!(!report.errors.is_empty() || report.valid);
+        let _ = form.validate_envelope(&data, &context());
+    }
+
+    #[test]
+    fn browser_and_server_agree(form in 0..FORMS.len(), choices in prop::collection::vec(any::<u8>(), 64..256)) {
+        let form = real_form(FORMS[form]);
+        let mut session = Session::new(form.clone(), context());
+        fill(&mut session, &choices);
+        let submission = session.submission();
+        let server = form.validate_envelope(&submission, &context());
+        if session.report().valid {
+            prop_assert!(server.valid, "session complete but server says {:?}", server.errors);
+            prop_assert_eq!(server.submission.as_ref(), Some(&submission));
+        }
+        if server.valid {
+            let schema = form.json_schema();
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            let accepted = server.submission.unwrap();
+            let problems: Vec<String> = validator.iter_errors(&accepted).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+            prop_assert!(problems.is_empty(), "schema rejects an accepted submission: {:?}", problems);
+        }
+    }
+}
+
+/// Candidate inputs per field type: valid ones first, then invalid ones.
+fn candidates(form: &CompiledForm, node: usize) -> Vec<Json> {
+    let definition = form.node(node);
+    let codes: Vec<Json> = definition.options.iter().take(3).map(|o| json!(o.code)).collect();
+    match definition.field_type() {
+        Some(FieldType::Text | FieldType::Textarea) => {
+            vec![json!("Muster"), json!("1"), json!("123456789012345"), json!("M-AB 123"), json!("12a"), json!(""), json!("Иван")]
+        }
+        Some(FieldType::Integer) => vec![json!(3), json!(25), json!(0), json!(-1), json!("abc")],
+        Some(FieldType::Decimal | FieldType::Money) => vec![json!("60"), json!("12,50"), json!("0"), json!("1000000"), json!("1.005")],
+        Some(FieldType::Date) => {
+            vec![json!("1980-05-17"), json!("2026-11-01"), json!("2010-01-01"), json!("2026-11-23"), json!("2030-01-01"), json!("2026-02-30")]
+        }
+        Some(FieldType::Boolean) => vec![json!(true), json!(false)],
+        Some(FieldType::Choice) => codes.into_iter().chain([json!("unbekannt")]).collect(),
+        Some(FieldType::Multichoice) => vec![json!(codes.iter().take(1).collect::<Vec<_>>()), json!(codes), json!([])],
+        Some(FieldType::Email) => vec![json!("erika@example.de"), json!("erika@")],
+        Some(FieldType::Phone) => vec![json!("030 1234567"), json!("12")],
+        Some(FieldType::Iban) => vec![json!("DE89 3704 0044 0532 0130 00"), json!("DE00")],
+        Some(FieldType::Postcode) => vec![json!("10115"), json!("123")],
+        Some(FieldType::Attachment) => vec![
+            json!([{ "name": "nachweis.pdf", "type": "application/pdf", "size": 120000 }]),
+            json!([{ "name": "foto.jpg", "type": "image/jpeg", "size": 2000 }]),
+            json!([{ "name": "tool.exe", "type": "application/x-msdownload", "size": 5 }]),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A simulated citizen. The first byte decides whether they are diligent
+/// (try each field's candidates until the field shows no error) or careless
+/// (take whatever the next byte says).
+fn fill(session: &mut Session, choices: &[u8]) {
+    let diligent = choices[0] % 3 != 0;
+    let mut bytes = choices[1..].iter().copied().cycle();
+    let form = Arc::new(session.form().clone());
+    for pass in 0..2 {
+        if pass == 1 {
+            for group in form.nodes().iter().filter(|n| n.is_repeat()) {
+                let path = format!("/{}", group.data_path.join("/"));
+                if bytes.next().unwrap_or(0) % 3 == 0 {
+                    let _ = session.add_instance(&path);
+                }
+            }
+        }
+        let states = session.states();
+        for state in states.iter().filter(|s| s.visible && !s.readonly && !s.path.starts_with('#')) {
+            let Some(node) = form.node_at(&state.path) else { continue };
+            if form.node(node).kind == NodeKind::Step || !form.node(node).has_value() || form.node(node).computed {
+                continue;
+            }
+            let options = candidates(&form, node);
+            if options.is_empty() {
+                continue;
+            }
+            if diligent {
+                for candidate in &options {
+                    let _ = session.set(&state.path, candidate.clone());
+                    let clean = session.states().iter().find(|s| s.path == state.path).is_none_or(|s| s.errors.is_empty());
+                    if clean {
+                        break;
+                    }
+                }
+            } else {
+                let pick = bytes.next().unwrap_or(0) as usize % options.len();
+                let _ = session.set(&state.path, options[pick].clone());
+            }
+        }
+    }
+}
+
+#[test]
+fn diligent_citizens_complete_every_real_form() {
+    // Guards the property above against vacuity: the simulated citizen must
+    // actually reach complete, valid submissions.
+    for name in FORMS {
+        let form = real_form(name);
+        let mut session = Session::new(form.clone(), context());
+        fill(&mut session, &[1; 64]);
+        let report = session.report();
+        assert!(report.valid, "{name}: {:?}", report.errors);
+        assert!(form.validate_envelope(&session.submission(), &context()).valid);
+    }
+}
