@@ -303,7 +303,7 @@ impl State {
         let applies = definition.when.as_ref().is_none_or(|w| w.eval(&env) == Some(Value::Bool(true)));
         let fields_relevant = definition.fields.iter().any(|&f| env.root.slot(form, f, &[]).is_some_and(|s| s.relevant));
         let fires = applies && fields_relevant && definition.check.eval(&env) == Some(Value::Bool(false));
-        let finding = fires.then(|| Finding { code: "rule", severity: definition.severity, detail: super::Detail::Rule(rule) });
+        let finding = fires.then_some(Finding { code: "rule", severity: definition.severity, detail: super::Detail::Rule(rule) });
         if self.rules[rule] != finding {
             self.rules[rule] = finding;
             for &field in &definition.fields {

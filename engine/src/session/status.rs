@@ -106,11 +106,8 @@ fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, env: &StateE
     let spec = node.spec.as_ref();
     let mut fail = |code: &'static str| findings.push(Finding::error(code));
     match (kind, value) {
-        (FieldType::Choice, Value::Text(code)) => {
-            if !option_offered(node, code, env) {
-                fail("not_in_options");
-            }
-        }
+        (FieldType::Choice, Value::Text(code)) if !option_offered(node, code, env) => fail("not_in_options"),
+        (FieldType::Choice, _) => {}
         (FieldType::Multichoice, Value::List(codes)) => {
             let offered = codes.iter().all(|c| matches!(c, Some(Value::Text(code)) if option_offered(node, code, env)));
             if !offered {

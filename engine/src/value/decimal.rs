@@ -180,7 +180,7 @@ impl Decimal {
             if r.scale == 0 {
                 s.push('.');
             }
-            s.extend(std::iter::repeat('0').take(missing));
+            s.extend(std::iter::repeat_n('0', missing));
         }
         s
     }
@@ -248,7 +248,7 @@ fn next_digit(rem: u128, divisor: u128) -> (u128, u128) {
 /// no double rounding occurs. Returns the magnitude and its scale.
 fn shrink(mut wide: Wide, mut scale: u32, target: u32, mode: Rounding) -> Option<(u128, u32)> {
     let (mut last, mut sticky) = (0u64, false);
-    while scale > target || (scale > 0 && wide.to_u128().map_or(true, |m| m > MAX_MAG)) {
+    while scale > target || (scale > 0 && wide.to_u128().is_none_or(|m| m > MAX_MAG)) {
         sticky |= last != 0;
         last = wide.divrem_small(10);
         scale -= 1;
@@ -332,7 +332,7 @@ fn plain(mantissa: i128, scale: u32) -> String {
         s.push_str(&digits);
     } else if digits.len() <= scale {
         s.push_str("0.");
-        s.extend(std::iter::repeat('0').take(scale - digits.len()));
+        s.extend(std::iter::repeat_n('0', scale - digits.len()));
         s.push_str(&digits);
     } else {
         let (int, frac) = digits.split_at(digits.len() - scale);
