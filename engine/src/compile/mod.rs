@@ -216,6 +216,10 @@ pub(crate) enum RefMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct RefTarget {
     pub node: NodeId,
+    /// The target's scope and slot, copied here so that reading a value does
+    /// not touch the (large) node.
+    pub scope: usize,
+    pub slot: usize,
     /// Number of leading repeat indices shared with the reader.
     pub shared: usize,
     pub mode: RefMode,

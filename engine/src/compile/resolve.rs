@@ -299,7 +299,7 @@ impl Compiler<'_> {
         } else {
             (RefMode::FanOut, Type::List(Box::new(ty)))
         };
-        let r = self.table.borrow_mut().intern(RefTarget { node: target, shared, mode });
+        let r = self.table.borrow_mut().intern(RefTarget { node: target, scope: node.scope, slot: node.slot, shared, mode });
         Ok(Resolved::Field { r, ty })
     }
 }

@@ -1,9 +1,6 @@
 //! Evaluation of value vertices (relevance, computed values) and the
 //! incremental propagation after a change.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use serde_json::Value as Json;
 
 use super::{Finding, Frame, State};
@@ -22,6 +19,9 @@ pub(crate) struct StateEnv<'a> {
 impl Env for StateEnv<'_> {
     fn value(&self, r: Ref) -> Option<Value> {
         let target = self.form.target(r);
+        if target.scope == 0 {
+            return self.root.slots.get(target.slot)?.effective().cloned();
+        }
         let index = &self.index[..target.shared.min(self.index.len())];
         self.root.slot(self.form, target.node, index)?.effective().cloned()
     }
@@ -110,14 +110,18 @@ enum Outcome {
 /// Reusable buffers of the propagation.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scratch {
-    queued: Vec<bool>,
+    /// Nodes waiting for re-evaluation, as a bit set over topological rank:
+    /// dependents always rank after what they depend on, so one forward scan
+    /// visits them in order (cheaper than a heap per keystroke).
+    pending: Vec<u64>,
     status_marked: Vec<bool>,
     rule_marked: Vec<bool>,
 }
 
 /// Work collected during one propagation.
 struct Work<'s> {
-    heap: BinaryHeap<Reverse<(u32, NodeId)>>,
+    /// The lowest word of `scratch.pending` that may still hold a bit.
+    cursor: usize,
     status: Vec<NodeId>,
     rules: Vec<usize>,
     scratch: &'s mut Scratch,
@@ -125,10 +129,22 @@ struct Work<'s> {
 
 impl Work<'_> {
     fn enqueue(&mut self, form: &CompiledForm, node: NodeId) {
-        if !self.scratch.queued[node] {
-            self.scratch.queued[node] = true;
-            self.heap.push(Reverse((form.graph.rank[node], node)));
+        let rank = form.graph.rank[node] as usize;
+        self.scratch.pending[rank / 64] |= 1 << (rank % 64);
+        self.cursor = self.cursor.min(rank / 64);
+    }
+
+    /// The pending node of lowest rank.
+    fn next(&mut self, form: &CompiledForm) -> Option<NodeId> {
+        while let Some(word) = self.scratch.pending.get_mut(self.cursor) {
+            if *word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                *word &= !(1 << bit);
+                return Some(form.graph.order[self.cursor * 64 + bit]);
+            }
+            self.cursor += 1;
         }
+        None
     }
 
     /// Schedules everything that reads `node`'s value.
@@ -185,14 +201,14 @@ impl State {
     pub fn propagate(&mut self, form: &CompiledForm, sources: &[NodeId], changes: &mut Changes) {
         let mut scratch = std::mem::take(&mut self.scratch);
         let count = form.nodes.len();
-        scratch.queued.resize(count, false);
+        scratch.pending.resize(count.div_ceil(64), 0);
         scratch.status_marked.resize(count, false);
         scratch.rule_marked.resize(form.rules.len(), false);
-        let mut work = Work { heap: BinaryHeap::new(), status: Vec::new(), rules: Vec::new(), scratch: &mut scratch };
+        let mut work = Work { cursor: usize::MAX, status: Vec::new(), rules: Vec::new(), scratch: &mut scratch };
         for &source in sources {
             work.dependents_of(form, source);
         }
-        while let Some(Reverse((_, node))) = work.heap.pop() {
+        while let Some(node) = work.next(form) {
             let mut outcome = Outcome::Same;
             self.each_instance(form, node, |state, index| outcome = outcome.max(state.eval_value(form, node, index, changes)));
             match outcome {
@@ -215,7 +231,6 @@ impl State {
         for &rule in &work.rules {
             work.scratch.rule_marked[rule] = false;
         }
-        work.scratch.queued.iter_mut().for_each(|q| *q = false);
         self.scratch = scratch;
     }
 
