@@ -85,10 +85,14 @@ fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
         if !definition.has_value() || slot.raw.is_null() {
             continue;
         }
+        let submitted = || crate::input::parse(definition, &slot.raw).ok().flatten();
         let code = if !slot.relevant {
             "not_relevant"
-        } else if definition.computed && crate::input::parse(definition, &slot.raw).ok().flatten() != slot.value {
+        } else if definition.computed && submitted() != slot.value {
             "computed_mismatch"
+        } else if slot.readonly && !definition.computed && submitted() != default_value(definition) {
+            // A read-only field keeps the value the form gave it.
+            "readonly"
         } else {
             continue;
         };
@@ -101,6 +105,10 @@ fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
         });
     }
     issues
+}
+
+fn default_value(node: &crate::compile::Node) -> Option<crate::value::Value> {
+    node.logic.default.as_ref().and_then(|d| crate::input::parse(node, d).ok().flatten())
 }
 
 /// The report of an evaluated state plus issues found outside it.
