@@ -100,6 +100,16 @@ pub fn format_date(lang: &str, date: crate::value::Date) -> String {
     }
 }
 
+/// Formats a number for people: a decimal comma in German (`0,5`).
+pub fn format_number(lang: &str, json: &serde_json::Value) -> String {
+    let plain = json.as_str().map_or_else(|| json.to_string(), str::to_string);
+    if lang == "en" {
+        plain
+    } else {
+        plain.replace('.', ",")
+    }
+}
+
 /// Formats a byte count: `10 MB`, `500 KB`.
 pub fn format_size(bytes: u64) -> String {
     if bytes >= 1_000_000 && bytes % 100_000 == 0 {

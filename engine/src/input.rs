@@ -91,13 +91,41 @@ fn normalize_iban(text: &str) -> String {
 }
 
 fn integer(json: &Json) -> Result<Option<Value>, InputError> {
-    match json {
-        Json::Number(n) => n.as_i64().map(|i| Some(Value::Int(i))).ok_or(InputError::Format),
+    let source = match json {
+        Json::Number(n) => {
+            // serde_json reads integers beyond 64 bits as floats: a whole one
+            // is too large, one with a fraction is not an integer.
+            return match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => Ok(Some(Value::Int(i))),
+                (None, Some(f)) if f.fract() != 0.0 => Err(InputError::Format),
+                _ => Err(InputError::TooLarge),
+            };
+        }
         Json::String(_) => match text(json)? {
-            Some(s) => s.parse::<i64>().map(|i| Some(Value::Int(i))).map_err(|_| InputError::Format),
-            None => Ok(None),
+            Some(s) => s.to_string(),
+            None => return Ok(None),
         },
-        _ => Err(InputError::Type),
+        _ => return Err(InputError::Type),
+    };
+    match source.parse::<i64>() {
+        Ok(i) => Ok(Some(Value::Int(i))),
+        Err(_) => Err(number_error(&source, false)),
+    }
+}
+
+/// A well-formed number that does not fit is too large; anything else is
+/// not a number at all.
+fn number_error(source: &str, fraction_allowed: bool) -> InputError {
+    let digits = source.strip_prefix(['-', '+']).unwrap_or(source);
+    let mut parts = digits.splitn(2, ['.', ',']);
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next();
+    let numeric = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    let well_formed = numeric(whole) && fraction.is_none_or(|f| fraction_allowed && numeric(f));
+    if well_formed {
+        InputError::TooLarge
+    } else {
+        InputError::Format
     }
 }
 
@@ -110,7 +138,7 @@ fn decimal(json: &Json) -> Result<Option<Value>, InputError> {
         },
         _ => return Err(InputError::Type),
     };
-    Decimal::parse(&source).map(|d| Some(Value::Decimal(d))).ok_or(InputError::Format)
+    Decimal::parse(&source).map(|d| Some(Value::Decimal(d))).ok_or_else(|| number_error(&source, true))
 }
 
 fn codes(json: &Json, option_count: usize) -> Result<Option<Value>, InputError> {

@@ -37,8 +37,17 @@ impl CompiledForm {
                 Issue { code: t.code.to_string(), path: t.path.clone(), message, rule: None }
             })
             .collect();
-        extra.extend(post_checks(self, &state));
-        report(self, &state, extra)
+            extra.extend(post_checks(self, &state));
+        let shape_errors: Vec<String> = tampers.iter().filter(|t| t.code == "type").map(|t| t.path.clone()).collect();
+        let mut report = report(self, &state, extra);
+        // Where the data had the wrong shape, that one `type` error says it
+        // all: members that could not be read are not "missing" as well.
+        report.errors.retain(|issue| issue.code == "type" || !shape_errors.iter().any(|p| is_within(&issue.path, p)));
+        report.valid = report.errors.is_empty();
+        if !report.valid {
+            report.submission = None;
+        }
+        report
     }
 
     /// Validates a whole envelope `{"form": {"id", "version"}, "data": {…}}`,
@@ -68,6 +77,11 @@ impl CompiledForm {
     }
 }
 
+/// Whether `path` is `ancestor` or lies below it.
+fn is_within(path: &str, ancestor: &str) -> bool {
+    path == ancestor || path.strip_prefix(ancestor).is_some_and(|rest| rest.starts_with('/'))
+}
+
 fn max_of(form: &CompiledForm, node: Option<NodeId>) -> String {
     node.and_then(|n| form.nodes[n].repeat).map(|r| r.max.to_string()).unwrap_or_default()
 }
@@ -85,7 +99,12 @@ fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
         if !definition.has_value() || slot.raw.is_null() {
             continue;
         }
-        let submitted = || crate::input::parse(definition, &slot.raw).ok().flatten();
+        let parsed = crate::input::parse(definition, &slot.raw);
+        // Empty input ("", "  ", []) is no data (DESIGN 4.2), even for a hidden field.
+        if matches!(parsed, Ok(None)) {
+            continue;
+        }
+        let submitted = || parsed.clone().ok().flatten();
         let code = if !slot.relevant {
             "not_relevant"
         } else if definition.computed && submitted() != slot.value {

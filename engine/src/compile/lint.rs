@@ -112,6 +112,9 @@ fn translations(definition: &FormDefinition, errors: &mut Vec<DefinitionError>) 
         texts.extend(step.description.iter().map(|t| (pointer_push(&pointer, "description"), t)));
         collect_field_texts(&step.fields, &pointer_push(&pointer, "fields"), &mut texts);
     }
+    for (name, parameter) in &definition.parameters {
+        texts.extend(parameter.description.iter().map(|t| (pointer_push(&pointer_push("/parameters", name), "description"), t)));
+    }
     for (index, rule) in definition.rules.iter().enumerate() {
         texts.push((pointer_push(&pointer_push("/rules", index), "message"), &rule.message));
     }

@@ -52,6 +52,15 @@ pub(super) fn resolve(
             Err(error) => errors.push(error),
         }
     }
+    if let Some(given) = tenant.and_then(|t| t.parameters.get(&definition.id)) {
+        for name in given.keys().filter(|name| !definition.parameters.contains_key(*name)) {
+            errors.push(DefinitionError::new(
+                pointer_push(&pointer_push("/parameters", &definition.id), name),
+                Kind::Tenant,
+                format!("the tenant values parameter '{name}', which form '{}' does not declare", definition.id),
+            ));
+        }
+    }
     values
 }
 

@@ -343,7 +343,19 @@ fn eval_call(call: Call, args: &[Node], env: &dyn Env) -> Option<Value> {
                 Some(if pick_first { x.clone() } else { y.clone() })
             })
         }),
-        (Call::Any, [l]) => l.with_list(env, |items| items.iter().any(|v| matches!(v, Some(Value::Bool(true))))).map(Value::Bool),
+        // Kleene disjunction, the mirror of `all`: unknown entries keep the
+        // answer unknown unless one entry is true.
+        (Call::Any, [l]) => l
+            .with_list(env, |items| {
+                if items.iter().any(|v| matches!(v, Some(Value::Bool(true)))) {
+                    Some(true)
+                } else if items.iter().any(|v| !matches!(v, Some(Value::Bool(false)))) {
+                    None
+                } else {
+                    Some(false)
+                }
+            })?
+            .map(Value::Bool),
         (Call::All, [l]) => l
             .with_list(env, |items| {
                 if items.iter().any(|v| matches!(v, Some(Value::Bool(false)))) {
@@ -667,17 +679,17 @@ pub(crate) mod tests {
     fn any_and_all() {
         let t = Some(Value::Bool(true));
         let f = Some(Value::Bool(false));
-        let cases: [(Vec<Option<Value>>, bool, Option<bool>); 6] = [
-            (vec![], false, Some(true)),
-            (vec![t.clone(), t.clone()], true, Some(true)),
-            (vec![t.clone(), f.clone()], true, Some(false)),
-            (vec![t.clone(), None], true, None),
-            (vec![f.clone(), None], false, Some(false)),
-            (vec![None], false, None),
+        let cases: [(Vec<Option<Value>>, Option<bool>, Option<bool>); 6] = [
+            (vec![], Some(false), Some(true)),
+            (vec![t.clone(), t.clone()], Some(true), Some(true)),
+            (vec![t.clone(), f.clone()], Some(true), Some(false)),
+            (vec![t.clone(), None], Some(true), None),
+            (vec![f.clone(), None], None, Some(false)),
+            (vec![None], None, None),
         ];
         for (items, any, all) in cases {
             let env = TestEnv::new().list("flags", items.clone());
-            assert_eq!(run("any(flags)", &env), Some(Value::Bool(any)), "any {items:?}");
+            assert_eq!(run("any(flags)", &env), bool3(any), "any {items:?}");
             assert_eq!(run("all(flags)", &env), bool3(all), "all {items:?}");
         }
         let env = TestEnv::new().set("b", Value::Bool(true));

@@ -57,6 +57,20 @@ impl Env for StateEnv<'_> {
     }
 }
 
+/// A computed value in the field's own terms: an integer result in a decimal
+/// field becomes a decimal, and money is rounded to cents (half up), so the
+/// value the citizen sees is exactly the one the server recomputes.
+fn fit_to_field(node: &crate::compile::Node, value: Value) -> Option<Value> {
+    use crate::model::FieldType;
+    use crate::value::Decimal;
+    match (node.field_type(), value) {
+        (Some(FieldType::Money), Value::Int(i)) => Some(Value::Decimal(Decimal::from_i64(i))),
+        (Some(FieldType::Money), Value::Decimal(d)) => d.round_half_up(2).map(Value::Decimal),
+        (Some(FieldType::Decimal), Value::Int(i)) => Some(Value::Decimal(Decimal::from_i64(i))),
+        (_, value) => Some(value),
+    }
+}
+
 fn fan_out(frame: &Frame, levels: &[(usize, usize)], slot: usize, out: &mut Vec<Option<Value>>) {
     match levels.split_first() {
         None => out.push(frame.slots.get(slot).and_then(|s| s.effective().cloned())),
@@ -283,7 +297,7 @@ impl State {
         let visible = definition.logic.visible.as_ref().is_none_or(|e| e.eval(&env) == Some(Value::Bool(true)));
         let relevant = parent_relevant && visible;
         let computed = match (&definition.logic.compute, relevant) {
-            (Some(expr), true) => Some(expr.eval(&env)),
+            (Some(expr), true) => Some(expr.eval(&env).and_then(|value| fit_to_field(definition, value))),
             (Some(_), false) => Some(None),
             (None, _) => None,
         };

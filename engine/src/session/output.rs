@@ -58,12 +58,20 @@ impl State {
     }
 
     /// Findings of form rules shown at `node` (rules name top-level nodes only).
+    /// Hidden fields show no messages (DESIGN 4.1), so a rule speaks only at
+    /// the listed fields that are relevant.
     fn rule_findings_at<'a>(&'a self, form: &'a CompiledForm, node: NodeId) -> impl Iterator<Item = &'a Finding> {
+        let relevant = self.root.slot(form, node, &[]).is_some_and(|s| s.relevant);
         self.rules
             .iter()
             .enumerate()
-            .filter(move |(rule, _)| form.rules[*rule].fields.contains(&node))
+            .filter(move |(rule, _)| relevant && form.rules[*rule].fields.contains(&node))
             .filter_map(|(_, finding)| finding.as_ref())
+    }
+
+    /// Where the report places a form rule's message: its first relevant field.
+    fn rule_location(&self, form: &CompiledForm, rule: usize) -> Option<NodeId> {
+        form.rules[rule].fields.iter().copied().find(|&f| self.root.slot(form, f, &[]).is_some_and(|s| s.relevant))
     }
 
     /// Every finding of the form as issues: field findings in document order,
@@ -84,7 +92,7 @@ impl State {
             }
         }
         for (rule, finding) in self.rules.iter().enumerate() {
-            if let (Some(finding), Some(&field)) = (finding, form.rules[rule].fields.first()) {
+            if let (Some(finding), Some(field)) = (finding, self.rule_location(form, rule)) {
                 push(finding.severity, self.issue(form, field, &[], finding));
             }
         }
@@ -118,7 +126,7 @@ impl State {
         let bound_text = |bound: &Option<Bound>| match bound {
             Some(Bound::Value(Value::Date(d))) => i18n::format_date(lang, *d),
             Some(Bound::Today) => i18n::format_date(lang, self.context.today),
-            Some(Bound::Value(v)) => crate::input::to_json(v).as_str().map_or_else(|| crate::input::to_json(v).to_string(), str::to_string),
+            Some(Bound::Value(v)) => i18n::format_number(lang, &crate::input::to_json(v)),
             None => String::new(),
         };
         let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();

@@ -47,7 +47,7 @@ pub(crate) struct Frame {
 
 impl Frame {
     /// A frame for `scope` with defaults applied and each repeating group at
-    /// its minimum number of instances (at least one when it is required).
+    /// its minimum number of instances.
     pub fn new(form: &CompiledForm, scope: usize, with_defaults: bool) -> Frame {
         let definition = &form.scopes[scope];
         let mut slots = vec![Slot::default(); definition.slots];
@@ -66,7 +66,7 @@ impl Frame {
             .map(|&group| {
                 let node = &form.nodes[group];
                 let inner = node.inner_scope.unwrap_or(scope);
-                let count = if with_defaults { node.repeat.map_or(0, |r| r.min.max(1)) } else { 0 };
+                let count = if with_defaults { node.repeat.map_or(0, |r| r.min) } else { 0 };
                 (0..count).map(|_| Frame::new(form, inner, with_defaults)).collect()
             })
             .collect();
