@@ -19,7 +19,11 @@ mod params;
 mod resolve;
 mod tree;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Fx, not SipHash: keys come from the definition, lookups are hot, and the
+// inserted keys are not attacker-chosen.
+use rustc_hash::FxHashMap;
 
 use crate::error::{DefinitionError, DefinitionErrorKind};
 use crate::expr::{Expr, Ref};
@@ -235,7 +239,7 @@ pub struct CompiledForm {
     pub(crate) top_level: Vec<NodeId>,
     /// Members by id: index 0 holds the top-level fields, index `n + 1` the
     /// members of node `n` (lookups by key are hot in `set` and `validate`).
-    pub(crate) member_index: Vec<HashMap<String, NodeId>>,
+    pub(crate) member_index: Vec<FxHashMap<String, NodeId>>,
     pub(crate) scopes: Vec<Scope>,
     pub(crate) refs: Vec<RefTarget>,
     pub(crate) rules: Vec<Rule>,
@@ -316,10 +320,10 @@ impl CompiledForm {
     }
 }
 
-fn member_index(nodes: &[Node], top_level: &[NodeId]) -> Vec<HashMap<String, NodeId>> {
+fn member_index(nodes: &[Node], top_level: &[NodeId]) -> Vec<FxHashMap<String, NodeId>> {
     let index = |members: &[NodeId]| members.iter().map(|&n| (nodes[n].id.clone(), n)).collect();
     std::iter::once(index(top_level))
-        .chain(nodes.iter().map(|node| if node.kind == NodeKind::Step { HashMap::new() } else { index(&node.children) }))
+        .chain(nodes.iter().map(|node| if node.kind == NodeKind::Step { FxHashMap::default() } else { index(&node.children) }))
         .collect()
 }
 

@@ -261,16 +261,6 @@ impl State {
         }
     }
 
-    /// The instance indices of the scope `node` lives in.
-    pub fn instance_indices(&self, form: &CompiledForm, node: NodeId) -> Vec<Vec<u32>> {
-        let scope = form.nodes[node].scope;
-        if scope == 0 {
-            vec![Vec::new()]
-        } else {
-            self.root.indices(form, scope)
-        }
-    }
-
     /// Stores an input value (parsed, or with its input error).
     pub fn store_input(&mut self, form: &CompiledForm, node: NodeId, index: &[u32], raw: Json, changes: &mut Changes) {
         let parsed = crate::input::parse(&form.nodes[node], &raw);

@@ -13,10 +13,12 @@ use crate::value::Value;
 impl State {
     /// Every (node, instance) in document order.
     pub fn all_slots(&self, form: &CompiledForm) -> Vec<(NodeId, Vec<u32>)> {
-        let mut slots = Vec::new();
-        for node in 0..form.nodes.len() {
-            for index in self.instance_indices(form, node) {
-                slots.push((node, index));
+        let mut slots = Vec::with_capacity(form.nodes.len());
+        for (node, definition) in form.nodes.iter().enumerate() {
+            if definition.scope == 0 {
+                slots.push((node, Vec::new()));
+            } else {
+                slots.extend(self.root.indices(form, definition.scope).into_iter().map(|index| (node, index)));
             }
         }
         slots
