@@ -120,7 +120,7 @@ pub async fn validate(
 ) -> ApiResult<Response> {
     let compiled = state.form(&tenant, &form)?;
     limits::body_kind(&headers, false)?;
-    limits::check_length(&headers, state.limits.json_bytes)?;
+    let request = limits::check_length(request, state.limits.json_bytes).await?;
     let body = limits::read_body(request.into_body(), state.limits.json_bytes).await?;
     let value = limits::parse_json(&body)?;
     let context = efa_engine::Context::new(clock::berlin_date(clock::now_millis().div_euclid(1000)), lang::negotiate(&headers));

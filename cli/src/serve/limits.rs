@@ -2,10 +2,13 @@
 //! checked on `Content-Length` first and again while reading, for chunked
 //! bodies), and JSON syntax and nesting (400).
 
-use std::error::Error as _;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
+use bytes::BytesMut;
+use http_body_util::BodyExt;
 use serde_json::Value as Json;
 
 use super::error::{ApiError, ApiResult};
@@ -37,37 +40,57 @@ fn unsupported(message: String) -> ApiError {
     ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", message)
 }
 
-/// 413 when `Content-Length` already says the body is too large, before
-/// reading any of it.
-pub fn check_length(headers: &HeaderMap, limit: usize) -> ApiResult<()> {
-    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    match length {
-        Some(length) if length > limit as u64 => Err(ApiError::too_large(limit)),
-        _ => Ok(()),
+/// Bodies up to this size are read to the end (and dropped) before a 413 is
+/// sent: a client still sending would otherwise see its connection reset
+/// instead of the answer. Larger ones are cut off at once.
+const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+/// Longest time spent draining.
+const DRAIN_TIME: Duration = Duration::from_secs(10);
+
+/// 413 when `Content-Length` already says the body is too large; otherwise
+/// the request, untouched.
+pub async fn check_length(request: Request, limit: usize) -> ApiResult<Request> {
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        Some(length) if length > limit as u64 => {
+            if length <= DRAIN_BYTES {
+                drain(request.into_body()).await;
+            }
+            Err(ApiError::too_large(limit))
+        }
+        _ => Ok(request),
     }
 }
 
-/// Reads the whole body, at most `limit` bytes.
+/// Reads the whole body, at most `limit` bytes (also when sent chunked).
 pub async fn read_body(body: Body, limit: usize) -> ApiResult<Bytes> {
-    axum::body::to_bytes(body, limit).await.map_err(|error| {
-        if error.source().is_some_and(is_length_limit) {
-            ApiError::too_large(limit)
-        } else {
-            ApiError::bad_request("body_read_failed", format!("the request body could not be read: {error}"))
+    let mut body = body;
+    let mut collected = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|error| ApiError::bad_request("body_read_failed", format!("the request body could not be read: {error}")))?;
+        let Ok(data) = frame.into_data() else { continue };
+        if collected.len() + data.len() > limit {
+            drain(body).await;
+            return Err(ApiError::too_large(limit));
         }
-    })
+        collected.extend_from_slice(&data);
+    }
+    Ok(collected.freeze())
 }
 
-/// Whether an error (or one of its causes) is a body length limit.
-pub fn is_length_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if e.is::<http_body_util::LengthLimitError>() {
-            return true;
+/// Reads and drops the rest of a body, within [`DRAIN_BYTES`] and [`DRAIN_TIME`].
+async fn drain(mut body: Body) {
+    let read = async {
+        let mut seen = 0u64;
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, |d| d.len() as u64);
+            if seen > DRAIN_BYTES {
+                break;
+            }
         }
-        current = e.source();
-    }
-    false
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, read).await;
 }
 
 /// Parses JSON. serde_json stops at 128 levels of nesting, so hostile

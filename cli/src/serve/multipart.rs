@@ -46,13 +46,15 @@ pub async fn read(request: Request, limits: &Limits) -> ApiResult<Upload> {
     while let Some(field) = multipart.next_field().await.map_err(part_error)? {
         parts += 1;
         if parts > limits.parts {
+            drop(field);
+            drain(&mut multipart).await;
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_many_parts",
                 format!("at most {} parts are accepted", limits.parts),
             ));
         }
-        let name = field.name().unwrap_or_default().to_string();
+        let name = field.name().map(str::to_string).or_else(|| extended_name(field.headers())).unwrap_or_default();
         if name == SUBMISSION_PART {
             if submission.is_some() {
                 return Err(ApiError::bad_request("malformed_multipart", "the part 'submission' must appear once"));
@@ -71,7 +73,7 @@ pub async fn read(request: Request, limits: &Limits) -> ApiResult<Upload> {
             }
             submission = Some(bytes);
         } else if name.starts_with('/') {
-            let file_name = field.file_name().map(str::to_string);
+            let file_name = field.file_name().map(str::to_string).or_else(|| extended_param(field.headers(), "filename*"));
             let content_type = field.content_type().map(str::to_string);
             let content = field.bytes().await.map_err(part_error)?;
             files.push(ReceivedFile::new(name, file_name, content_type, content));
@@ -85,4 +87,61 @@ pub async fn read(request: Request, limits: &Limits) -> ApiResult<Upload> {
     let submission =
         submission.ok_or_else(|| ApiError::bad_request("missing_submission", "the part 'submission' with the JSON envelope is missing"))?;
     Ok(Upload { submission, files })
+}
+
+/// Reads and drops the remaining parts (bounded by the body limit), so the
+/// client, still sending, receives the error instead of a reset connection.
+async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.bytes().await.is_err() {
+            break;
+        }
+    }
+}
+
+/// The part name from an RFC 7578/5987 extended parameter (`name*=UTF-8''%2Fhund%2F0%2Fnachweis`),
+/// which some clients send for names with `/`.
+fn extended_name(headers: &axum::http::HeaderMap) -> Option<String> {
+    extended_param(headers, "name*")
+}
+
+fn extended_param(headers: &axum::http::HeaderMap, param: &str) -> Option<String> {
+    let disposition = headers.get(axum::http::header::CONTENT_DISPOSITION)?.to_str().ok()?;
+    let value = disposition.split(';').map(str::trim).find_map(|p| p.strip_prefix(param)?.trim_start().strip_prefix('='))?;
+    let (charset, rest) = value.trim().trim_matches('"').split_once('\'')?;
+    let (_language, encoded) = rest.split_once('\'')?;
+    if !charset.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    percent_decode(encoded)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut input = text.bytes();
+    while let Some(b) = input.next() {
+        if b == b'%' {
+            let hex = [input.next()?, input.next()?];
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{header, HeaderMap, HeaderValue};
+
+    #[test]
+    fn reads_extended_part_names() {
+        let mut headers = HeaderMap::new();
+        let value = "form-data; name*=utf-8''%2Fhund%2F0%2Fnachweis; filename*=utf-8''Erlaubnis%20M%C3%BCller.pdf";
+        headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(value));
+        assert_eq!(extended_name(&headers).as_deref(), Some("/hund/0/nachweis"));
+        assert_eq!(extended_param(&headers, "filename*").as_deref(), Some("Erlaubnis Müller.pdf"));
+        assert_eq!(percent_decode("%zz"), None);
+    }
 }

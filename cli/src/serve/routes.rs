@@ -2,7 +2,7 @@
 //! errors, security headers, panic safety).
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -72,8 +72,15 @@ fn is_api(path: &str) -> bool {
 /// 408 from the timeout, extractor rejections) the JSON error shape.
 async fn json_errors(request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
-    let response = next.run(request).await;
+    let has_body = request.method() == Method::POST;
+    let mut response = next.run(request).await;
     let status = response.status();
+    // A request rejected before its body was read to the end leaves bytes on
+    // the connection: close it, so the client does not reuse it (422 and 409
+    // come after the whole body was read).
+    if has_body && status.is_client_error() && !matches!(status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if api && (status.is_client_error() || status.is_server_error()) && !is_json {
         let (parts, body) = response.into_parts();
@@ -83,8 +90,10 @@ async fn json_errors(request: Request, next: Next) -> Response {
             error.message = detail.trim().to_string();
         }
         let mut converted = error.into_response();
-        if let Some(allow) = parts.headers.get(header::ALLOW) {
-            converted.headers_mut().insert(header::ALLOW, allow.clone());
+        for name in [header::ALLOW, header::CONNECTION] {
+            if let Some(value) = parts.headers.get(&name) {
+                converted.headers_mut().insert(name, value.clone());
+            }
         }
         return converted;
     }

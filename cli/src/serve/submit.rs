@@ -32,12 +32,12 @@ pub async fn submit(
     let limits = &state.limits;
     let (envelope, files) = match limits::body_kind(&headers, true)? {
         BodyKind::Json => {
-            limits::check_length(&headers, limits.json_bytes)?;
+            let request = limits::check_length(request, limits.json_bytes).await?;
             let body = limits::read_body(request.into_body(), limits.json_bytes).await?;
             (limits::parse_json(&body)?, Vec::new())
         }
         BodyKind::Multipart => {
-            limits::check_length(&headers, limits.multipart_bytes)?;
+            let request = limits::check_length(request, limits.multipart_bytes).await?;
             let upload = multipart::read(request, limits).await?;
             (limits::parse_json(&upload.submission)?, upload.files)
         }
