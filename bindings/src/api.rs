@@ -1,0 +1,188 @@
+//! The script API: [`FormSession`] for pages that render forms themselves,
+//! [`validate`] for revalidating a submission in Node.
+//!
+//! Every call does one citizen-sized piece of work and returns its whole
+//! result at once (a batched diff of field states, a report): crossing the
+//! JS↔WASM boundary per rule is what makes naive WASM engines slow.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use efa_engine::{CompiledForm, Context, Date, Session};
+use serde_json::Value as Json;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{from_js, parse, to_js};
+use crate::resources::{load, referenced_codelists};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** One problem with a value. `path` is a JSON pointer into the submission data. */
+export interface Issue { code: string; path: string; message: string; rule?: string }
+/** The state of one field instance (`path` like `/hund/0/name`) or step (`#stepid`). */
+export interface FieldState {
+  path: string; visible: boolean; required: boolean; readonly: boolean;
+  value: unknown; count?: number; errors: Issue[]; warnings: Issue[];
+}
+/** The canonical submission (and the draft): form id and version plus the data. */
+export interface Envelope { form: { id: string; version: string }; data: Record<string, unknown> }
+/** The outcome of a full validation. */
+export interface Report { valid: boolean; errors: Issue[]; warnings: Issue[]; submission?: Envelope }
+"#;
+
+/// A citizen's session with one form: values plus incremental evaluation.
+#[wasm_bindgen]
+pub struct FormSession {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl FormSession {
+    /// Compiles `definition` (JSON text) for `tenant` (JSON text, optional)
+    /// with `codelists` (JSON text of an object `{id: codeList}`, optional)
+    /// and starts a session in `lang` on the civil date `today` (`YYYY-MM-DD`).
+    /// Throws with every definition or tenant error.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        definition: &str,
+        tenant: Option<String>,
+        codelists: Option<String>,
+        lang: &str,
+        today: &str,
+    ) -> Result<FormSession, JsError> {
+        let form = compile_texts(definition, tenant.as_deref(), codelists.as_deref())?;
+        Ok(FormSession { session: Session::new(form, context(today, lang)?) })
+    }
+
+    /// Stores `value` at `path` (e.g. `/hund/0/name`) and returns the states
+    /// that changed because of it.
+    #[wasm_bindgen(unchecked_return_type = "FieldState[]")]
+    pub fn set(&mut self, path: &str, value: JsValue) -> Result<JsValue, JsError> {
+        let states = self.session.set(path, from_js(&value)?).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&states)
+    }
+
+    /// Like [`FormSession::set`] with the value as JSON text and the result
+    /// as JSON text (for callers that keep JSON anyway).
+    #[wasm_bindgen(js_name = setJson)]
+    pub fn set_json(&mut self, path: &str, value: &str) -> Result<String, JsError> {
+        let value = parse(value, "the value").map_err(|e| JsError::new(&e))?;
+        let states = self.session.set(path, value).map_err(|e| JsError::new(&e.to_string()))?;
+        serde_json::to_string(&states).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Every field state, in document order.
+    #[wasm_bindgen(unchecked_return_type = "FieldState[]")]
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.states())
+    }
+
+    /// The canonical submission: relevant, non-empty values only.
+    #[wasm_bindgen(unchecked_return_type = "Envelope")]
+    pub fn submission(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.submission())
+    }
+
+    /// Full validation of the current values: what the server will say.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn validate(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.report())
+    }
+
+    /// Adds an entry to the repeating group at `path` (e.g. `/hund`);
+    /// returns every state.
+    #[wasm_bindgen(js_name = addInstance, unchecked_return_type = "FieldState[]")]
+    pub fn add_instance(&mut self, path: &str) -> Result<JsValue, JsError> {
+        let states = self.session.add_instance(path).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&states)
+    }
+
+    /// Removes the entry at `path` (e.g. `/hund/1`); returns every state.
+    #[wasm_bindgen(js_name = removeInstance, unchecked_return_type = "FieldState[]")]
+    pub fn remove_instance(&mut self, path: &str) -> Result<JsValue, JsError> {
+        let states = self.session.remove_instance(path).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&states)
+    }
+
+    /// Number of entries of the repeating group at `path`.
+    #[wasm_bindgen(js_name = instanceCount)]
+    pub fn instance_count(&self, path: &str) -> Option<u32> {
+        self.session.instance_count(path).map(|n| n as u32)
+    }
+
+    /// The draft: every entered value with form id and version.
+    #[wasm_bindgen(unchecked_return_type = "Envelope")]
+    pub fn draft(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.draft())
+    }
+
+    /// Restores a draft, also one of an older form version (values carry
+    /// over where the field still fits); returns every state.
+    #[wasm_bindgen(js_name = loadDraft, unchecked_return_type = "FieldState[]")]
+    pub fn load_draft(&mut self, #[wasm_bindgen(unchecked_param_type = "Envelope")] draft: JsValue) -> Result<JsValue, JsError> {
+        let draft = from_js(&draft)?;
+        to_js(&self.session.load_draft(&draft))
+    }
+
+    /// Switches the language of messages; returns every state.
+    #[wasm_bindgen(js_name = setLanguage, unchecked_return_type = "FieldState[]")]
+    pub fn set_language(&mut self, lang: &str) -> Result<JsValue, JsError> {
+        to_js(&self.session.set_language(lang))
+    }
+
+    /// The form id.
+    #[wasm_bindgen(getter, js_name = formId)]
+    pub fn form_id(&self) -> String {
+        self.session.form().id().to_string()
+    }
+
+    /// The form version.
+    #[wasm_bindgen(getter, js_name = formVersion)]
+    pub fn form_version(&self) -> String {
+        self.session.form().version().to_string()
+    }
+}
+
+/// Revalidates a submission envelope (`{"form": {...}, "data": {...}}`, JSON
+/// text) against `definition` for `tenant`, as a server must before it
+/// accepts anything. Throws when the definition or tenant is unusable;
+/// otherwise returns the report (`valid`, `errors`, `warnings`, and the
+/// canonical `submission` when valid).
+#[wasm_bindgen(unchecked_return_type = "Report")]
+pub fn validate(
+    definition: &str,
+    tenant: Option<String>,
+    submission: &str,
+    today: &str,
+    lang: &str,
+    codelists: Option<String>,
+) -> Result<JsValue, JsError> {
+    let form = compile_texts(definition, tenant.as_deref(), codelists.as_deref())?;
+    let submission = parse(submission, "the submission").map_err(|e| JsError::new(&e))?;
+    to_js(&form.validate_envelope(&submission, &context(today, lang)?))
+}
+
+/// The ids of the code lists `definition` (JSON text) refers to, so a page
+/// can fetch exactly those before compiling.
+#[wasm_bindgen(js_name = referencedCodelists)]
+pub fn referenced_codelists_js(definition: &str) -> Result<Vec<String>, JsError> {
+    let definition = parse(definition, "the definition").map_err(|e| JsError::new(&e))?;
+    referenced_codelists(&definition).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn compile_texts(definition: &str, tenant: Option<&str>, codelists: Option<&str>) -> Result<Arc<CompiledForm>, JsError> {
+    let error = |e: String| JsError::new(&e);
+    let definition = parse(definition, "the definition").map_err(error)?;
+    let tenant = tenant.map(|t| parse(t, "the tenant")).transpose().map_err(error)?;
+    let codelists: BTreeMap<String, Json> = match codelists {
+        Some(text) => serde_json::from_str(text).map_err(|e| JsError::new(&format!("the code lists are not a JSON object: {e}")))?,
+        None => BTreeMap::new(),
+    };
+    let loaded = load(&definition, tenant.as_ref(), &codelists).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(loaded.form)
+}
+
+fn context(today: &str, lang: &str) -> Result<Context, JsError> {
+    let today = Date::parse(today).ok_or_else(|| JsError::new(&format!("'{today}' is not a date like 2026-11-23")))?;
+    Ok(Context::new(today, lang))
+}

@@ -1,0 +1,69 @@
+//! File upload (GOV.UK “file upload”): a file input plus the list of chosen
+//! files, each removable. Files stay in the browser until sending; the
+//! engine sees their name, media type and size and checks the limits first.
+
+use efa_engine::{i18n, Node};
+use web_sys::Element;
+
+use super::{field_id, form_group, labelled, set_hidden, Ctx, FieldView, Kind, Res};
+use crate::widget::text::Msg;
+
+/// Renders the upload for `node` at `path`.
+pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> Res<FieldView> {
+    let id = field_id(path);
+    let group = form_group(ctx, parent, path, "")?;
+    let mut view = FieldView::new(Kind::Files, node.step, group.clone(), id.clone());
+    let spec = node.spec.as_ref();
+    labelled(ctx, &group, node, &id, &mut view, hint_text(ctx, node).as_deref())?;
+    let input = ctx.el(&group, "input", "efa-file-upload")?;
+    input.set_id(&id);
+    input.set_attribute("type", "file")?;
+    input.set_attribute("name", path)?;
+    input.set_attribute("data-path", path)?;
+    if let Some(accept) = spec.map(|s| &s.accept).filter(|a| !a.is_empty()) {
+        input.set_attribute("accept", &accept.join(","))?;
+    }
+    if spec.and_then(|s| s.max_items) != Some(1) {
+        input.set_attribute("multiple", "")?;
+    }
+    let list = ctx.el(&group, "ul", "efa-file-list")?;
+    list.set_attribute("aria-label", ctx.msg(Msg::Files))?;
+    list.set_attribute("hidden", "")?;
+    view.focus = Some(input.clone());
+    view.controls.push(input.clone());
+    view.described.push(input);
+    view.items = Some(list);
+    Ok(view)
+}
+
+/// The author's hint, or else the limits in the engine's words.
+fn hint_text(ctx: &Ctx, node: &Node) -> Option<String> {
+    if let Some(text) = ctx.text_opt(node.hint.as_ref()) {
+        return Some(text.to_string());
+    }
+    let spec = node.spec.as_ref()?;
+    let mut lines = Vec::new();
+    if !spec.accept.is_empty() {
+        lines.push(ctx.msg(Msg::AcceptedTypes).replace("{list}", &spec.accept.join(", ")));
+    }
+    if let Some(size) = spec.max_size {
+        lines.push(ctx.msg(Msg::MaxFileSize).replace("{size}", &i18n::format_size(size)));
+    }
+    (!lines.is_empty()).then(|| lines.join(". "))
+}
+
+/// Shows the chosen files (`(name, size)`) with a remove button each.
+pub(crate) fn show_files(ctx: &Ctx, list: &Element, path: &str, files: &[(String, f64)]) -> Res<()> {
+    list.set_text_content(None);
+    set_hidden(list, files.is_empty())?;
+    for (index, (name, size)) in files.iter().enumerate() {
+        let item = ctx.el(list, "li", "efa-file-list__item")?;
+        ctx.text_el(&item, "span", "efa-file-list__name", name)?;
+        ctx.text_el(&item, "span", "efa-file-list__size", &format!(" ({})", i18n::format_size(*size as u64)))?;
+        let button = ctx.button(&item, "efa-link-button", "remove-file", ctx.msg(Msg::RemoveFile))?;
+        ctx.text_el(&button, "span", "efa-visually-hidden", &format!(" {name}"))?;
+        button.set_attribute("data-path", path)?;
+        button.set_attribute("data-index", &index.to_string())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! The error summary (GOV.UK “error summary”): at the top, focused when it
+//! appears, one link per field in the same words as the message at the
+//! field. A link to a field on another step switches to that step.
+
+use web_sys::Element;
+
+use super::{set_hidden, Ctx, Res};
+use crate::widget::text::Msg;
+
+/// One entry: the message and the field the link leads to.
+pub(crate) struct Entry {
+    /// The message, as shown at the field.
+    pub message: String,
+    /// `(path, id)` of the field; `None` when the field is not on screen.
+    pub target: Option<(String, String)>,
+}
+
+/// The summary's elements.
+pub(crate) struct Summary {
+    /// The box; focusable (`tabindex=-1`), hidden when empty.
+    pub root: Element,
+    intro: Element,
+    list: Element,
+}
+
+/// Renders the (hidden) summary into `parent`.
+pub(crate) fn render(ctx: &Ctx, parent: &Element) -> Res<Summary> {
+    let root = ctx.el(parent, "div", "efa-error-summary")?;
+    root.set_attribute("tabindex", "-1")?;
+    root.set_attribute("hidden", "")?;
+    root.set_attribute("aria-labelledby", "efa-error-summary-title")?;
+    let alert = ctx.el(&root, "div", "")?;
+    alert.set_attribute("role", "alert")?;
+    let title = ctx.heading(&alert, 1, "efa-error-summary__title", ctx.msg(Msg::ErrorSummaryTitle))?;
+    title.set_id("efa-error-summary-title");
+    let intro = ctx.el(&alert, "p", "efa-body")?;
+    let list = ctx.el(&alert, "ul", "efa-list efa-error-summary__list")?;
+    Ok(Summary { root, intro, list })
+}
+
+impl Summary {
+    /// Shows `entries` (with an optional introduction) and focuses the box.
+    pub fn show(&self, ctx: &Ctx, intro: Option<&str>, entries: &[Entry]) -> Res<()> {
+        self.intro.set_text_content(intro);
+        set_hidden(&self.intro, intro.is_none())?;
+        self.list.set_text_content(None);
+        for entry in entries {
+            let item = ctx.el(&self.list, "li", "")?;
+            match &entry.target {
+                Some((path, id)) => {
+                    let link = ctx.text_el(&item, "a", "", &entry.message)?;
+                    link.set_attribute("href", &format!("#{id}"))?;
+                    link.set_attribute("data-action", "goto")?;
+                    link.set_attribute("data-path", path)?;
+                }
+                None => item.set_text_content(Some(&entry.message)),
+            }
+        }
+        self.root.remove_attribute("hidden")?;
+        super::focus(&self.root)
+    }
+
+    /// Hides the summary.
+    pub fn hide(&self) -> Res<()> {
+        self.root.set_attribute("hidden", "")
+    }
+
+    /// Whether the summary is showing.
+    pub fn is_shown(&self) -> bool {
+        !self.root.has_attribute("hidden")
+    }
+}

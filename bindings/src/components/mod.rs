@@ -1,0 +1,362 @@
+//! The renderer's components, one module per GOV.UK-style pattern.
+//!
+//! A component builds the markup of one node and returns a [`FieldView`]:
+//! the handful of elements that later state changes touch. Builders never
+//! look at the evaluated state; [`FieldView::apply`] does, so a diff patches
+//! exactly the fields it names.
+//!
+//! Every text from a definition, a tenant or a value is set with
+//! `textContent` or as an attribute value: markup in a label stays text.
+
+pub(crate) mod attachment;
+pub(crate) mod checkbox;
+pub(crate) mod choice;
+pub(crate) mod date;
+pub(crate) mod error_summary;
+pub(crate) mod frame;
+pub(crate) mod group;
+pub(crate) mod notice;
+pub(crate) mod receipt;
+pub(crate) mod repeat;
+pub(crate) mod review;
+pub(crate) mod static_text;
+pub(crate) mod step_nav;
+pub(crate) mod text_input;
+
+use efa_engine::model::Text;
+use efa_engine::{CompiledForm, FieldState, Node};
+use wasm_bindgen::JsValue;
+use web_sys::{Document, Element};
+
+use crate::widget::text::{t, Msg};
+
+/// Result of DOM work: web-sys reports failures as JS values.
+pub(crate) type Res<T> = Result<T, JsValue>;
+
+/// What every component needs to build markup.
+pub(crate) struct Ctx<'a> {
+    /// The document that creates elements.
+    pub doc: &'a Document,
+    /// The form being rendered.
+    pub form: &'a CompiledForm,
+    /// The language of the page.
+    pub lang: &'a str,
+    /// Heading level of the form title; steps use the next level.
+    pub heading: u8,
+}
+
+impl<'a> Ctx<'a> {
+    /// A text in the page language (the form's default language as fallback).
+    pub fn text<'t>(&self, text: &'t Text) -> &'t str {
+        text.get(self.lang, self.form.default_language())
+    }
+
+    /// An optional text, `None` when absent or blank.
+    pub fn text_opt<'t>(&self, text: Option<&'t Text>) -> Option<&'t str> {
+        text.map(|t| self.text(t)).filter(|t| !t.trim().is_empty())
+    }
+
+    /// The label of a node, or its id when the author gave none.
+    pub fn label(&self, node: &'a Node) -> &'a str {
+        node.label.as_ref().map_or(node.id.as_str(), |l| l.get(self.lang, self.form.default_language()))
+    }
+
+    /// A built-in UI text.
+    pub fn msg(&self, msg: Msg) -> &'static str {
+        t(self.lang, msg)
+    }
+
+    /// Creates `<tag class=…>` and appends it to `parent`.
+    pub fn el(&self, parent: &Element, tag: &str, class: &str) -> Res<Element> {
+        let element = self.doc.create_element(tag)?;
+        if !class.is_empty() {
+            element.set_class_name(class);
+        }
+        parent.append_child(&element)?;
+        Ok(element)
+    }
+
+    /// Like [`Ctx::el`], with text content.
+    pub fn text_el(&self, parent: &Element, tag: &str, class: &str, text: &str) -> Res<Element> {
+        let element = self.el(parent, tag, class)?;
+        element.set_text_content(Some(text));
+        Ok(element)
+    }
+
+    /// A heading `levels` below the form title (h2…h6).
+    pub fn heading(&self, parent: &Element, levels: u8, class: &str, text: &str) -> Res<Element> {
+        let level = (self.heading + levels).clamp(1, 6);
+        self.text_el(parent, &format!("h{level}"), class, text)
+    }
+
+    /// A button (never disabled: unavailable actions are not rendered).
+    pub fn button(&self, parent: &Element, class: &str, action: &str, text: &str) -> Res<Element> {
+        let button = self.text_el(parent, "button", class, text)?;
+        button.set_attribute("type", "button")?;
+        button.set_attribute("data-action", action)?;
+        Ok(button)
+    }
+}
+
+/// How a field's value is read back from its controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `<input>`, `<textarea>` or `<select>`: the element's value.
+    Text,
+    /// Radios: the checked one's code.
+    Radios,
+    /// Checkboxes of a multiple choice: the checked codes.
+    Checkboxes,
+    /// One checkbox: true or false.
+    Boolean,
+    /// Day, month and year inputs: an ISO date.
+    Date,
+    /// File input: handled by the attachment list.
+    Files,
+    /// Nothing to read: groups, static text, computed values.
+    Display,
+}
+
+/// The elements of a rendered field that state changes touch.
+pub(crate) struct FieldView {
+    /// The node rendered (set by the builder that knows its id).
+    pub node: efa_engine::NodeId,
+    /// How to read the value.
+    pub kind: Kind,
+    /// The step the field is on.
+    pub step: usize,
+    /// The form group: hidden when not relevant, marked when in error.
+    pub group: Element,
+    /// The “(optional)” marker, hidden while the field is required.
+    pub optional: Option<Element>,
+    /// Error message paragraph and its text.
+    pub error: Option<(Element, Element)>,
+    /// Warning paragraph and its text.
+    pub warning: Option<(Element, Element)>,
+    /// Controls: what is read, what carries `aria-invalid` and `readonly`.
+    pub controls: Vec<Element>,
+    /// Elements whose `aria-describedby` names hint, error and warning:
+    /// the input itself, or the fieldset of a radio or date group.
+    pub described: Vec<Element>,
+    /// Ids that always describe the controls (the hint).
+    pub described_by: String,
+    /// Id of the element error links and change links focus (for `href`).
+    pub focus_id: String,
+    /// The element error links and change links focus; the group when unset.
+    pub focus: Option<Element>,
+    /// Where a computed value is shown.
+    pub output: Option<Element>,
+    /// Instance container of a repeating group.
+    pub items: Option<Element>,
+    /// Members of a (non-repeating) group.
+    pub body: Option<Element>,
+}
+
+impl FieldView {
+    /// A view with only a group element; builders fill in the rest.
+    pub fn new(kind: Kind, step: usize, group: Element, focus_id: String) -> Self {
+        FieldView {
+            node: 0,
+            kind,
+            step,
+            group,
+            optional: None,
+            error: None,
+            warning: None,
+            controls: Vec::new(),
+            described: Vec::new(),
+            described_by: String::new(),
+            focus_id,
+            focus: None,
+            output: None,
+            items: None,
+            body: None,
+        }
+    }
+
+    /// Patches the view to `state`. Messages appear only when `show` (the
+    /// citizen tried to continue, or left the field); `server` is a message
+    /// the server sent for this field, shown until the value changes.
+    pub fn apply(&self, ctx: &Ctx, state: &FieldState, show: bool, server: Option<&str>) -> Res<()> {
+        set_hidden(&self.group, !state.visible)?;
+        if let Some(optional) = &self.optional {
+            set_hidden(optional, state.required)?;
+        }
+        if let Some(output) = &self.output {
+            output.set_text_content(Some(&crate::widget::display::value(ctx, ctx.form.node(self.node), &state.value)));
+        }
+        let error = server.or_else(|| show.then(|| state.errors.first().map(|i| i.message.as_str())).flatten());
+        let warning = show.then(|| state.warnings.first().map(|i| i.message.as_str())).flatten();
+        let mut described = self.described_by.clone();
+        if let Some((paragraph, text)) = &self.error {
+            show_message(paragraph, text, error)?;
+            if error.is_some() {
+                push_id(&mut described, &paragraph.id());
+            }
+        }
+        if let Some((paragraph, text)) = &self.warning {
+            show_message(paragraph, text, warning)?;
+            if warning.is_some() {
+                push_id(&mut described, &paragraph.id());
+            }
+        }
+        self.group.class_list().toggle_with_force("efa-form-group--error", error.is_some())?;
+        for control in &self.controls {
+            if error.is_some() {
+                control.set_attribute("aria-invalid", "true")?;
+            } else {
+                control.remove_attribute("aria-invalid")?;
+            }
+            control.toggle_attribute_with_force("readonly", state.readonly && matches!(self.kind, Kind::Text | Kind::Date))?;
+        }
+        for element in &self.described {
+            if described.is_empty() {
+                element.remove_attribute("aria-describedby")?;
+            } else {
+                element.set_attribute("aria-describedby", &described)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Moves the focus into `element`: the element itself when it takes focus,
+/// else its first control, else the element made focusable for the moment.
+pub(crate) fn focus(element: &Element) -> Res<()> {
+    use wasm_bindgen::JsCast;
+    const CONTROLS: &str = "input:not([type=hidden]):not([hidden]), select, textarea, button, a[href]";
+    let target = if element.matches(CONTROLS)? || element.has_attribute("tabindex") {
+        element.clone()
+    } else if let Some(control) = element.query_selector(CONTROLS)? {
+        control
+    } else {
+        element.set_attribute("tabindex", "-1")?;
+        element.clone()
+    };
+    match target.dyn_ref::<web_sys::HtmlElement>() {
+        Some(target) => target.focus(),
+        None => Ok(()),
+    }
+}
+
+/// Shows or hides an element with the `hidden` attribute (no inline styles:
+/// they would break under a strict Content-Security-Policy).
+pub(crate) fn set_hidden(element: &Element, hidden: bool) -> Res<()> {
+    element.toggle_attribute_with_force("hidden", hidden).map(drop)
+}
+
+fn show_message(paragraph: &Element, text: &Element, message: Option<&str>) -> Res<()> {
+    text.set_text_content(message);
+    set_hidden(paragraph, message.is_none())?;
+    Ok(())
+}
+
+fn push_id(list: &mut String, id: &str) {
+    if !list.is_empty() {
+        list.push(' ');
+    }
+    list.push_str(id);
+}
+
+/// The element id of a data path, unique in the widget's shadow root:
+/// `/hund/0/name` → `efa-hund-0-name`. Characters other than ASCII letters,
+/// digits and `_` are escaped, so distinct paths never share an id.
+pub(crate) fn field_id(path: &str) -> String {
+    let mut id = String::from("efa");
+    for c in path.chars() {
+        match c {
+            '/' => id.push('-'),
+            c if c.is_ascii_alphanumeric() || c == '_' => id.push(c),
+            c => id.push_str(&format!(".{:x}.", c as u32)),
+        }
+    }
+    id
+}
+
+/// The `<div class="efa-form-group">` every field lives in.
+pub(crate) fn form_group(ctx: &Ctx, parent: &Element, path: &str, extra: &str) -> Res<Element> {
+    let class = if extra.is_empty() { "efa-form-group".to_string() } else { format!("efa-form-group {extra}") };
+    let group = ctx.el(parent, "div", &class)?;
+    group.set_attribute("data-field", path)?;
+    Ok(group)
+}
+
+/// A `<label for=…>` with the “(optional)” marker; returns the marker.
+pub(crate) fn label(ctx: &Ctx, parent: &Element, class: &str, for_id: &str, text: &str) -> Res<Element> {
+    let label = ctx.text_el(parent, "label", class, text)?;
+    label.set_attribute("for", for_id)?;
+    optional_marker(ctx, &label)
+}
+
+/// The “ (optional)” marker inside a label or legend.
+pub(crate) fn optional_marker(ctx: &Ctx, parent: &Element) -> Res<Element> {
+    let marker = ctx.text_el(parent, "span", "efa-optional", &format!(" {}", ctx.msg(Msg::Optional)))?;
+    marker.set_attribute("hidden", "")?;
+    Ok(marker)
+}
+
+/// The hint under a label; returns its id (empty when there is no hint).
+pub(crate) fn hint(ctx: &Ctx, parent: &Element, id: &str, text: Option<&str>) -> Res<String> {
+    let Some(text) = text else { return Ok(String::new()) };
+    let hint = ctx.text_el(parent, "div", "efa-hint", text)?;
+    let hint_id = format!("{id}-hint");
+    hint.set_id(&hint_id);
+    Ok(hint_id)
+}
+
+/// The error message (hidden until there is one): GOV.UK puts a visually
+/// hidden “Fehler:” before the words, so screen readers announce what it is.
+pub(crate) fn error_message(ctx: &Ctx, parent: &Element, id: &str) -> Res<(Element, Element)> {
+    message(ctx, parent, &format!("{id}-error"), "efa-error-message", Msg::ErrorPrefix)
+}
+
+/// A non-blocking notice (a rule with severity warning).
+pub(crate) fn warning_message(ctx: &Ctx, parent: &Element, id: &str) -> Res<(Element, Element)> {
+    message(ctx, parent, &format!("{id}-warning"), "efa-warning-message", Msg::WarningPrefix)
+}
+
+fn message(ctx: &Ctx, parent: &Element, id: &str, class: &str, prefix: Msg) -> Res<(Element, Element)> {
+    let paragraph = ctx.el(parent, "p", class)?;
+    paragraph.set_id(id);
+    paragraph.set_attribute("hidden", "")?;
+    ctx.text_el(&paragraph, "span", "efa-visually-hidden", &format!("{} ", ctx.msg(prefix)))?;
+    let text = ctx.el(&paragraph, "span", "")?;
+    Ok((paragraph, text))
+}
+
+/// Label, hint, error and warning of a single-control field, in GOV.UK
+/// order; fills the view's messages.
+pub(crate) fn labelled(ctx: &Ctx, group: &Element, node: &Node, id: &str, view: &mut FieldView, hint_text: Option<&str>) -> Res<()> {
+    view.optional = Some(label(ctx, group, "efa-label", id, ctx.label(node))?);
+    view.described_by = hint(ctx, group, id, hint_text)?;
+    view.error = Some(error_message(ctx, group, id)?);
+    view.warning = Some(warning_message(ctx, group, id)?);
+    Ok(())
+}
+
+/// A `<fieldset>` with `<legend>`, hint, error and warning (for radios,
+/// checkboxes and groups); returns the fieldset. Groups themselves are
+/// never optional (their members are), so they get no marker.
+pub(crate) fn fieldset(ctx: &Ctx, group: &Element, node: &Node, id: &str, view: &mut FieldView, legend_class: &str) -> Res<Element> {
+    let fieldset = ctx.el(group, "fieldset", "efa-fieldset")?;
+    let legend = ctx.text_el(&fieldset, "legend", legend_class, ctx.label(node))?;
+    if node.field_type() != Some(efa_engine::model::FieldType::Group) {
+        view.optional = Some(optional_marker(ctx, &legend)?);
+    }
+    view.described_by = hint(ctx, &fieldset, id, ctx.text_opt(node.hint.as_ref()))?;
+    view.error = Some(error_message(ctx, &fieldset, id)?);
+    view.warning = Some(warning_message(ctx, &fieldset, id)?);
+    Ok(fieldset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_id;
+
+    #[test]
+    fn ids_are_unique_and_safe() {
+        assert_eq!(field_id("/hund/0/name"), "efa-hund-0-name");
+        assert_ne!(field_id("/a-b"), field_id("/a/b"));
+        assert_eq!(field_id("/a b"), "efa-a.20.b");
+    }
+}

@@ -1,0 +1,52 @@
+//! Notification banner (GOV.UK “notification banner”): what just happened
+//! to the draft or the sending, with an optional follow-up action.
+
+use web_sys::Element;
+
+use super::{Ctx, Res};
+
+/// How a notice is announced and styled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tone {
+    /// Something worked (polite announcement).
+    Success,
+    /// Information.
+    Info,
+    /// Something failed (assertive announcement).
+    Failure,
+}
+
+/// Renders the (empty) notice region; its live region exists from the
+/// start so that later messages are announced.
+pub(crate) fn render(ctx: &Ctx, parent: &Element) -> Res<Element> {
+    let region = ctx.el(parent, "div", "efa-notices")?;
+    region.set_attribute("aria-live", "polite")?;
+    Ok(region)
+}
+
+/// Replaces the notice in `region` with `lines`; `action` adds a button
+/// `(data-action, text)`.
+pub(crate) fn show(ctx: &Ctx, region: &Element, tone: Tone, lines: &[&str], action: Option<(&str, &str)>) -> Res<()> {
+    region.set_text_content(None);
+    let class = match tone {
+        Tone::Success => "efa-notice efa-notice--success",
+        Tone::Info => "efa-notice",
+        Tone::Failure => "efa-notice efa-notice--failure",
+    };
+    let notice = ctx.el(region, "div", class)?;
+    if tone == Tone::Failure {
+        notice.set_attribute("role", "alert")?;
+    }
+    for line in lines {
+        ctx.text_el(&notice, "p", "efa-body", line)?;
+    }
+    if let Some((name, text)) = action {
+        ctx.button(&notice, "efa-button efa-button--secondary", name, text)?;
+    }
+    Ok(())
+}
+
+/// Removes the notice.
+pub(crate) fn clear(region: &Element) {
+    region.set_text_content(None);
+}

@@ -1,0 +1,45 @@
+//! JSON ↔ JS values at the boundary.
+//!
+//! Values cross as JSON text: `JSON.parse`/`JSON.stringify` are native and
+//! fast, and `serde_json` is in the binary anyway. The benchmark
+//! (tests/wasm-runner/bench.mjs) measured this against serde-wasm-bindgen.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A JS value as JSON (`undefined` becomes `null`).
+pub(crate) fn from_js(value: &JsValue) -> Result<serde_json::Value, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(serde_json::Value::String(text));
+    }
+    let text: String = js_sys::JSON::stringify(value).map_err(|_| JsError::new("the value cannot be written as JSON"))?.into();
+    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("the value is not JSON: {e}")))
+}
+
+/// A serializable Rust value as a JS value.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("JSON.parse failed"))
+}
+
+/// Parses JSON text, naming what it was in the error.
+pub(crate) fn parse(text: &str, what: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
+}
+
+/// Puts every string of `value` into Unicode NFC with the JS engine's
+/// `String.prototype.normalize`, before the Rust engine sees it. The engine
+/// normalizes too; doing it here lets the WASM build leave out the engine's
+/// normalization tables (see the crate README) with identical results.
+pub(crate) fn nfc(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if !text.is_ascii() => Value::String(String::from(js_sys::JsString::from(text.as_str()).normalize("NFC"))),
+        Value::Array(items) => Value::Array(items.into_iter().map(nfc).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, nfc(v))).collect()),
+        other => other,
+    }
+}

@@ -1,0 +1,93 @@
+//! From the files a page fetched (definition, tenant, code lists) to a
+//! compiled form — shared by the script API and the widget.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use efa_engine::model::{CodeList, Field, Options, Tenant};
+use efa_engine::{compile, parse_codelist, parse_definition, parse_tenant, CompiledForm, DefinitionError, Resources};
+use serde_json::Value as Json;
+
+/// A compiled form with the tenant it was compiled for.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The compiled form, shared with sessions.
+    pub form: Arc<CompiledForm>,
+    /// The checked tenant, if one was given.
+    pub tenant: Option<Tenant>,
+}
+
+/// Why the files do not make a usable form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadError {
+    /// The tenant file is unusable (shape, colour contrast, unsafe links).
+    Tenant(Vec<DefinitionError>),
+    /// A code list file is unusable.
+    CodeList(String, Vec<DefinitionError>),
+    /// The definition does not compile.
+    Definition(Vec<DefinitionError>),
+}
+
+impl LoadError {
+    /// Which file is at fault: `tenant`, `codelist` or `definition`.
+    pub fn file(&self) -> &'static str {
+        match self {
+            LoadError::Tenant(_) => "tenant",
+            LoadError::CodeList(..) => "codelist",
+            LoadError::Definition(_) => "definition",
+        }
+    }
+
+    /// One line per problem: `pointer: message [code]`.
+    pub fn details(&self) -> Vec<String> {
+        let (prefix, errors) = match self {
+            LoadError::Tenant(errors) | LoadError::Definition(errors) => (String::new(), errors),
+            LoadError::CodeList(id, errors) => (format!("{id}: "), errors),
+        };
+        errors.iter().map(|e| format!("{prefix}{e}")).collect()
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the {} is not usable: {}", self.file(), self.details().join("; "))
+    }
+}
+
+/// Checks the tenant, parses the code lists and compiles the definition.
+/// The tenant comes first: a tenant whose colours fail WCAG contrast must
+/// never frame a form, whatever else is wrong.
+pub fn load(definition: &Json, tenant: Option<&Json>, codelists: &BTreeMap<String, Json>) -> Result<Loaded, LoadError> {
+    let tenant = tenant.map(parse_tenant).transpose().map_err(LoadError::Tenant)?;
+    let mut lists: BTreeMap<String, CodeList> = BTreeMap::new();
+    for (id, json) in codelists {
+        let list = parse_codelist(json).map_err(|e| LoadError::CodeList(id.clone(), e))?;
+        lists.insert(id.clone(), list);
+    }
+    let resources = Resources { codelists: Some(&lists), tenant: tenant.as_ref() };
+    let form = compile(definition, resources).map_err(LoadError::Definition)?;
+    Ok(Loaded { form: Arc::new(form), tenant })
+}
+
+/// The ids of the code lists a definition names (`options.codelist`), sorted
+/// and without repeats, so a page can fetch them before compiling.
+pub fn referenced_codelists(definition: &Json) -> Result<Vec<String>, LoadError> {
+    let definition = parse_definition(definition).map_err(LoadError::Definition)?;
+    let mut ids = Vec::new();
+    for step in &definition.steps {
+        collect(&step.fields, &mut ids);
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+fn collect(fields: &[Field], ids: &mut Vec<String>) {
+    for field in fields {
+        if let Some(Options::CodeList { codelist }) = &field.options {
+            ids.push(codelist.clone());
+        }
+        collect(&field.fields, ids);
+    }
+}

@@ -1,0 +1,83 @@
+//! Values as citizens read them (review page, computed fields):
+//! option labels instead of codes, German dates and amounts.
+
+use efa_engine::model::FieldType;
+use efa_engine::{i18n, Date, Node};
+use serde_json::Value as Json;
+
+use super::text::Msg;
+use crate::components::Ctx;
+
+/// The value of `node` in words.
+pub(crate) fn value(ctx: &Ctx, node: &Node, value: &Json) -> String {
+    let kind = node.field_type().unwrap_or(FieldType::Text);
+    match value {
+        Json::Null => ctx.msg(Msg::NotGiven).to_string(),
+        Json::Array(items) if items.is_empty() => ctx.msg(Msg::NotGiven).to_string(),
+        Json::Bool(true) => ctx.msg(Msg::Yes).to_string(),
+        Json::Bool(false) => ctx.msg(Msg::No).to_string(),
+        Json::Array(items) => items.iter().map(|item| entry(ctx, node, item)).collect::<Vec<_>>().join(", "),
+        Json::String(text) => match kind {
+            FieldType::Choice => option_label(ctx, node, text),
+            FieldType::Date => Date::parse(text).map_or_else(|| text.clone(), |d| i18n::format_date(ctx.lang, d)),
+            FieldType::Money => money(ctx.lang, text),
+            FieldType::Decimal => number(ctx.lang, text),
+            _ => text.clone(),
+        },
+        Json::Number(n) => number(ctx.lang, &n.to_string()),
+        Json::Object(_) => String::new(),
+    }
+}
+
+fn entry(ctx: &Ctx, node: &Node, item: &Json) -> String {
+    match item {
+        Json::String(code) => option_label(ctx, node, code),
+        Json::Object(file) => file.get("name").and_then(Json::as_str).unwrap_or_default().to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn option_label(ctx: &Ctx, node: &Node, code: &str) -> String {
+    node.options.iter().find(|o| o.code == code).map_or_else(|| code.to_string(), |o| ctx.text(&o.label).to_string())
+}
+
+/// `1234.5` → `1.234,5` in German, `1,234.5` in English.
+fn number(lang: &str, canonical: &str) -> String {
+    let (sign, digits) = canonical.strip_prefix('-').map_or(("", canonical), |d| ("-", d));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let (group, point) = if lang == "en" { (',', '.') } else { ('.', ',') };
+    let mut out = String::from(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if !fraction.is_empty() {
+        out.push(point);
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// `108.00` → `108,00 €` in German, `€108.00` in English.
+fn money(lang: &str, canonical: &str) -> String {
+    if lang == "en" {
+        format!("€{}", number(lang, canonical))
+    } else {
+        format!("{} €", number(lang, canonical))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_amounts() {
+        assert_eq!(money("de", "1234.50"), "1.234,50 €");
+        assert_eq!(money("en", "108.00"), "€108.00");
+        assert_eq!(number("de", "-12.5"), "-12,5");
+        assert_eq!(number("de", "123"), "123");
+    }
+}

@@ -1,0 +1,220 @@
+//! Event handling: one delegated listener per event type on the widget's
+//! container. Controls say what they are with `data-path` and `data-action`
+//! attributes, so re-rendered parts need no new listeners.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use serde_json::Value as Json;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, File, FocusEvent};
+
+use super::{draft, send, Widget};
+use crate::components::step_nav::Page;
+use crate::components::{date, Kind, Res};
+
+/// Work that must happen after the widget is released: host events may
+/// call back into the element, and sending waits for the network.
+pub(super) enum After {
+    Nothing,
+    /// Tell the host page about a change (`efa-change`).
+    Changed(Json),
+    /// Validate and send.
+    Send,
+    /// Read a draft file.
+    Import(File),
+}
+
+const EVENTS: [&str; 5] = ["input", "change", "click", "focusout", "submit"];
+
+/// Registers the listeners on `container`; the closures hold the widget
+/// weakly, so dropping the handle ends it.
+pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<Vec<(&'static str, Closure<dyn FnMut(Event)>)>> {
+    let mut listeners = Vec::with_capacity(EVENTS.len());
+    for name in EVENTS {
+        let weak: Weak<RefCell<Widget>> = Rc::downgrade(widget);
+        let listener = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            if let Some(widget) = weak.upgrade() {
+                dispatch(&widget, &event);
+            }
+        });
+        container.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())?;
+        listeners.push((name, listener));
+    }
+    Ok(listeners)
+}
+
+fn dispatch(widget: &Rc<RefCell<Widget>>, event: &Event) {
+    // A handler that moves the focus fires focusout while the widget is
+    // borrowed; that nested event is skipped rather than panicking.
+    let after = match widget.try_borrow_mut() {
+        Ok(mut widget) => widget.on_event(event),
+        Err(_) => return,
+    };
+    match after {
+        Ok(After::Nothing) => {}
+        Ok(After::Changed(detail)) => {
+            let host = widget.borrow().host.clone();
+            super::send::host_event(&host, "efa-change", &detail, false);
+        }
+        Ok(After::Send) => wasm_bindgen_futures::spawn_local(send::run(widget.clone())),
+        Ok(After::Import(file)) => wasm_bindgen_futures::spawn_local(draft::import(widget.clone(), file)),
+        Err(error) => web_sys::console::error_1(&error),
+    }
+}
+
+impl Widget {
+    fn on_event(&mut self, event: &Event) -> Res<After> {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return Ok(After::Nothing) };
+        match event.type_().as_str() {
+            "input" => self.on_input(&target),
+            "change" => self.on_change(&target),
+            "click" => self.on_click(&target, event),
+            "focusout" => {
+                let next = event.dyn_ref::<FocusEvent>().and_then(|e| e.related_target()).and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                self.on_leave(&target, next.as_ref())?;
+                Ok(After::Nothing)
+            }
+            "submit" => {
+                event.prevent_default();
+                self.on_submit()
+            }
+            _ => Ok(After::Nothing),
+        }
+    }
+
+    /// Typing: the value goes to the engine at once (computed fields and
+    /// relevance follow), messages wait until the citizen leaves the field.
+    fn on_input(&mut self, target: &Element) -> Res<After> {
+        let Some(path) = target.get_attribute("data-path") else { return Ok(After::Nothing) };
+        let Some(kind) = self.views.get(&path).map(|v| v.kind) else { return Ok(After::Nothing) };
+        if !matches!(kind, Kind::Text | Kind::Date) {
+            return Ok(After::Nothing);
+        }
+        self.dirty.insert(path.clone());
+        let value = self.read(&path)?;
+        Ok(self.set(&path, value)?.map_or(After::Nothing, After::Changed))
+    }
+
+    /// A finished choice (radio, checkbox, select, file) or a text field left
+    /// after a change: store it and show its messages.
+    fn on_change(&mut self, target: &Element) -> Res<After> {
+        if target.get_attribute("data-action").as_deref() == Some("import-file") {
+            let input: &web_sys::HtmlInputElement = target.unchecked_ref();
+            let file = input.files().and_then(|f| f.get(0));
+            input.set_value("");
+            return Ok(file.map_or(After::Nothing, After::Import));
+        }
+        let Some(path) = target.get_attribute("data-path") else { return Ok(After::Nothing) };
+        let Some(kind) = self.views.get(&path).map(|v| v.kind) else { return Ok(After::Nothing) };
+        let change = match kind {
+            Kind::Files => self.add_files(&path, target)?,
+            Kind::Radios | Kind::Checkboxes | Kind::Boolean | Kind::Text => {
+                let value = self.read(&path)?;
+                self.set(&path, value)?
+            }
+            Kind::Date | Kind::Display => None,
+        };
+        if kind != Kind::Date {
+            self.reveal(vec![path])?;
+        }
+        Ok(change.map_or(After::Nothing, After::Changed))
+    }
+
+    /// Leaving a date input for something outside it shows its messages
+    /// (leaving the day for the month does not).
+    fn on_leave(&mut self, target: &Element, next: Option<&web_sys::Node>) -> Res<()> {
+        let Some(path) = target.get_attribute("data-path") else { return Ok(()) };
+        let Some(view) = self.views.get(&path) else { return Ok(()) };
+        if view.kind != Kind::Date || !self.dirty.contains(&path) || next.is_some_and(|n| view.group.contains(Some(n))) {
+            return Ok(());
+        }
+        self.reveal(vec![path])
+    }
+
+    fn on_click(&mut self, target: &Element, event: &Event) -> Res<After> {
+        let Some(control) = target.closest("[data-action]")? else { return Ok(After::Nothing) };
+        let action = control.get_attribute("data-action").unwrap_or_default();
+        let path = control.get_attribute("data-path").unwrap_or_default();
+        match action.as_str() {
+            "goto" | "change" => {
+                event.prevent_default();
+                self.go_to_field(&path)?;
+            }
+            "goto-step" => {
+                let step = control.get_attribute("data-step").and_then(|s| s.parse().ok()).unwrap_or(0);
+                self.jump(Page::Step(step))?;
+            }
+            "review" => self.jump(Page::Review)?,
+            "back" => self.back()?,
+            "add" => self.add_instance(&path)?,
+            "remove" => self.remove_instance(&path)?,
+            "remove-file" => {
+                let index = control.get_attribute("data-index").and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
+                return Ok(self.remove_file(&path, index)?.map_or(After::Nothing, After::Changed));
+            }
+            "lang" => self.set_language(&control.get_attribute("data-lang").unwrap_or_default())?,
+            "save-draft" => self.save_draft()?,
+            "export-draft" => self.export_draft()?,
+            "import-draft" => {
+                if let Some(input) = self.container.query_selector("[data-action=import-file]")? {
+                    input.unchecked_ref::<web_sys::HtmlElement>().click();
+                }
+            }
+            "discard-draft" => self.discard_draft()?,
+            "retry" => return Ok(After::Send),
+            _ => {}
+        }
+        Ok(After::Nothing)
+    }
+
+    fn on_submit(&mut self) -> Res<After> {
+        match self.page {
+            Page::Step(_) => self.next().map(|_| After::Nothing),
+            Page::Review => Ok(After::Send),
+            Page::Receipt => Ok(After::Nothing),
+        }
+    }
+
+    /// Reads the value of the field at `path` from its controls.
+    fn read(&self, path: &str) -> Res<Json> {
+        let Some(view) = self.views.get(path) else { return Ok(Json::Null) };
+        let prop = |element: &Element, name: &str| js_sys::Reflect::get(element, &JsValue::from_str(name));
+        let checked = |element: &Element| prop(element, "checked").map(|v| v.as_bool() == Some(true));
+        let text = |element: &Element| prop(element, "value").map(|v| v.as_string().unwrap_or_default());
+        Ok(match view.kind {
+            Kind::Text => match view.controls.first() {
+                Some(control) => Json::String(text(control)?),
+                None => Json::Null,
+            },
+            Kind::Radios => {
+                let mut selected = Json::Null;
+                for control in &view.controls {
+                    if checked(control)? {
+                        selected = Json::String(text(control)?);
+                    }
+                }
+                selected
+            }
+            Kind::Checkboxes => {
+                let mut codes = Vec::new();
+                for control in &view.controls {
+                    if checked(control)? {
+                        codes.push(Json::String(text(control)?));
+                    }
+                }
+                Json::Array(codes)
+            }
+            Kind::Boolean => Json::Bool(view.controls.first().map(checked).transpose()?.unwrap_or(false)),
+            Kind::Date => {
+                let parts: Vec<String> = view.controls.iter().map(text).collect::<Res<_>>()?;
+                match parts.as_slice() {
+                    [day, month, year] => date::compose(day, month, year),
+                    _ => Json::Null,
+                }
+            }
+            Kind::Files | Kind::Display => Json::Null,
+        })
+    }
+}

@@ -1,0 +1,485 @@
+//! The citizen's assistant: a renderer that builds the DOM from the compiled
+//! form once and then patches only the fields each change names.
+//!
+//! The engine runs in the same WASM instance as the renderer, so a keystroke
+//! is one `Session::set` plus DOM updates for the returned diff — values never
+//! cross to JS and back.
+//!
+//! [`mount`] is called by the `<efa-form>` element (`js/efa-form.js`) with the
+//! fetched files; it returns a [`FormWidget`] handle that owns the widget.
+
+mod build;
+pub(crate) mod display;
+mod draft;
+mod events;
+mod nav;
+mod send;
+pub(crate) mod text;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use efa_engine::model::Tenant;
+use efa_engine::{CompiledForm, Context, Date, FieldState, Session};
+use serde::Deserialize;
+use serde_json::Value as Json;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, File, HtmlElement};
+
+use crate::components::frame::{self, Shell};
+use crate::components::step_nav::Page;
+use crate::components::{notice, FieldView, Res};
+use crate::convert::{from_js, to_js};
+use crate::resources::{load, LoadError};
+use text::{t, Msg};
+
+/// A render context borrowing only the fields it needs, so that views can
+/// be updated while it is alive.
+macro_rules! ctx {
+    ($widget:expr) => {
+        $crate::components::Ctx { doc: &$widget.doc, form: &$widget.form, lang: &$widget.lang, heading: $widget.heading }
+    };
+}
+pub(crate) use ctx;
+
+/// What the page passes to [`mount`] (JSON-compatible object).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    definition: Json,
+    #[serde(default)]
+    tenant: Option<Json>,
+    #[serde(default)]
+    codelists: BTreeMap<String, Json>,
+    #[serde(default)]
+    lang: Option<String>,
+    today: String,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    heading_level: Option<u8>,
+}
+
+/// The live widget.
+pub(crate) struct Widget {
+    doc: Document,
+    host: HtmlElement,
+    container: Element,
+    form: Arc<CompiledForm>,
+    tenant: Option<Tenant>,
+    session: Session,
+    lang: String,
+    heading: u8,
+    action: Option<String>,
+    /// The host page's title, restored when errors are gone.
+    title: String,
+    shell: Option<Shell>,
+    /// Rendered fields by data path.
+    views: BTreeMap<String, FieldView>,
+    /// The latest state of every field, by path (steps as `#id`).
+    states: HashMap<String, FieldState>,
+    page: Page,
+    /// Fields whose messages are shown: the citizen left them or tried to go on.
+    revealed: HashSet<String>,
+    /// Fields typed into since the widget started.
+    dirty: HashSet<String>,
+    /// Messages from the server's last rejection, until the value changes.
+    server: HashMap<String, String>,
+    /// Chosen files per attachment field.
+    files: HashMap<String, Vec<File>>,
+    /// A change link led here from the review page: continue goes back there.
+    return_to_review: bool,
+    sending: bool,
+    /// Sent with every attempt to send the same data, so a retried send is
+    /// stored once (`Idempotency-Key`).
+    idempotency_key: Option<String>,
+}
+
+/// The handle the `<efa-form>` element keeps. Dropping it removes the
+/// event listeners; the DOM stays.
+#[wasm_bindgen]
+pub struct FormWidget {
+    widget: Rc<RefCell<Widget>>,
+    listeners: Vec<(&'static str, Closure<dyn FnMut(web_sys::Event)>)>,
+    target: Element,
+}
+
+#[wasm_bindgen]
+impl FormWidget {
+    /// Switches the language (one of the form's languages).
+    #[wasm_bindgen(js_name = setLanguage)]
+    pub fn set_language(&self, lang: &str) -> Result<(), JsError> {
+        let mut widget = self.widget.try_borrow_mut().map_err(|_| JsError::new("the widget is busy"))?;
+        widget.set_language(lang).map_err(js_error)
+    }
+
+    /// The canonical submission the widget would send now.
+    #[wasm_bindgen(unchecked_return_type = "Envelope")]
+    pub fn submission(&self) -> Result<JsValue, JsError> {
+        let widget = self.widget.try_borrow().map_err(|_| JsError::new("the widget is busy"))?;
+        to_js(&widget.session.submission())
+    }
+
+    /// Full validation of the current values.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn validate(&self) -> Result<JsValue, JsError> {
+        let widget = self.widget.try_borrow().map_err(|_| JsError::new("the widget is busy"))?;
+        to_js(&widget.session.report())
+    }
+}
+
+impl Drop for FormWidget {
+    fn drop(&mut self) {
+        for (name, listener) in &self.listeners {
+            let _ = self.target.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Renders the form described by `options` into `root` (the element's
+/// shadow root) for the element `host`. When the files do not make a usable
+/// form — an invalid tenant, a definition error — an error state is shown
+/// instead and the error is thrown.
+#[wasm_bindgen]
+pub fn mount(root: &web_sys::Node, host: HtmlElement, options: JsValue) -> Result<FormWidget, JsError> {
+    let options: Options = serde_json::from_value(from_js(&options)?).map_err(|e| JsError::new(&format!("options: {e}")))?;
+    let doc = host.owner_document().ok_or_else(|| JsError::new("the element is not in a document"))?;
+    let container = doc.create_element("div").map_err(js_error)?;
+    container.set_class_name("efa-container");
+    root.append_child(&container).map_err(js_error)?;
+    let requested = options.lang.clone().unwrap_or_default();
+    let loaded = match load(&options.definition, options.tenant.as_ref(), &options.codelists) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            failure(&doc, &container, &requested, &error).map_err(js_error)?;
+            return Err(JsError::new(&error.to_string()));
+        }
+    };
+    let form = loaded.form;
+    let lang = if form.languages().contains(&requested) { requested } else { form.default_language().to_string() };
+    let today = Date::parse(&options.today).ok_or_else(|| JsError::new("today must be a date like 2026-11-23"))?;
+    let session = Session::new(form.clone(), Context::new(today, lang.clone()));
+    let mut widget = Widget {
+        title: doc.title(),
+        doc,
+        host,
+        container: container.clone(),
+        form,
+        tenant: loaded.tenant,
+        session,
+        lang,
+        heading: options.heading_level.unwrap_or(2).clamp(1, 4),
+        action: options.action.filter(|a| !a.is_empty()),
+        shell: None,
+        views: BTreeMap::new(),
+        states: HashMap::new(),
+        page: Page::Step(0),
+        revealed: HashSet::new(),
+        dirty: HashSet::new(),
+        server: HashMap::new(),
+        files: HashMap::new(),
+        return_to_review: false,
+        sending: false,
+        idempotency_key: None,
+    };
+    widget.page = Page::Step(widget.first_step());
+    let restored = widget.restore_saved_draft();
+    widget.render_all().map_err(js_error)?;
+    if let Some(lines) = restored {
+        widget.notice(notice::Tone::Info, &lines, Some(("discard-draft", Msg::DiscardDraft))).map_err(js_error)?;
+    }
+    let widget = Rc::new(RefCell::new(widget));
+    let listeners = events::listen(&widget, &container).map_err(js_error)?;
+    Ok(FormWidget { widget, listeners, target: container })
+}
+
+/// Shows the “form unavailable” state in `root` (for the element when it
+/// cannot fetch the files); `details` are listed for the operator.
+#[wasm_bindgen(js_name = renderFailure)]
+pub fn render_failure(root: &web_sys::Node, lang: &str, details: Vec<String>) -> Result<(), JsError> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+    let container = doc.create_element("div").map_err(js_error)?;
+    container.set_class_name("efa-container");
+    root.append_child(&container).map_err(js_error)?;
+    failure_box(&doc, &container, lang, &details).map_err(js_error)
+}
+
+fn failure(doc: &Document, container: &Element, lang: &str, error: &LoadError) -> Res<()> {
+    failure_box(doc, container, lang, &error.details())
+}
+
+fn failure_box(doc: &Document, container: &Element, lang: &str, details: &[String]) -> Res<()> {
+    let make = |parent: &Element, tag: &str, class: &str, text: Option<&str>| -> Res<Element> {
+        let element = doc.create_element(tag)?;
+        element.set_class_name(class);
+        element.set_text_content(text);
+        parent.append_child(&element)?;
+        Ok(element)
+    };
+    let root = make(container, "div", "efa efa-unavailable", None)?;
+    root.set_attribute("role", "alert")?;
+    make(&root, "h2", "efa-heading-l", Some(t(lang, Msg::Unavailable)))?;
+    make(&root, "p", "efa-body", Some(t(lang, Msg::UnavailableText)))?;
+    let list = make(&root, "ul", "efa-list efa-unavailable__details", None)?;
+    for detail in details {
+        make(&list, "li", "", Some(detail))?;
+    }
+    Ok(())
+}
+
+/// A JS exception from a web-sys error value.
+fn js_error(error: JsValue) -> JsError {
+    JsError::new(
+        &error.as_string().or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from)).unwrap_or_else(|| "DOM error".into()),
+    )
+}
+
+impl Widget {
+    /// Builds everything from scratch: at start, after a language switch
+    /// and when a draft replaces all values.
+    fn render_all(&mut self) -> Res<()> {
+        self.container.set_text_content(None);
+        let ctx = ctx!(self);
+        let titles: Vec<&str> = self.form.steps().iter().map(|&s| ctx.label(self.form.node(s))).collect();
+        let shell = frame::render(&ctx, &self.container, self.tenant.as_ref(), &titles)?;
+        self.views.clear();
+        let draft = self.session.draft();
+        let source = build::Source { values: &draft["data"], session: &self.session };
+        for (index, &step) in self.form.steps().iter().enumerate() {
+            let section = &shell.steps[index];
+            let node = self.form.node(step);
+            let mut intro = Vec::new();
+            if index == 0 {
+                intro.extend(ctx.text_opt(self.form.definition().description.as_ref()));
+            }
+            intro.extend(ctx.text_opt(node.hint.as_ref()));
+            for text in intro {
+                ctx.text_el(section, "p", "efa-body efa-lead", text)?;
+            }
+            build::members(&ctx, section, &node.children, "", &source, &mut self.views)?;
+        }
+        self.shell = Some(shell);
+        let states = self.session.states();
+        self.replace_states(states)?;
+        for path in self.files.keys().cloned().collect::<Vec<_>>() {
+            self.show_files(&path)?;
+        }
+        self.show_page(self.page, nav::Focus::None)
+    }
+
+    /// Takes a complete list of states (after add/remove/load) and patches
+    /// every view.
+    fn replace_states(&mut self, states: Vec<FieldState>) -> Res<()> {
+        self.states.clear();
+        self.apply(states)
+    }
+
+    /// Patches the views a diff names and remembers the states.
+    fn apply(&mut self, states: Vec<FieldState>) -> Res<()> {
+        let ctx = ctx!(self);
+        let mut steps_changed = false;
+        for state in states {
+            if state.path.starts_with('#') {
+                steps_changed = true;
+            } else if let Some(view) = self.views.get(&state.path) {
+                let show = self.revealed.contains(&state.path);
+                view.apply(&ctx, &state, show, self.server.get(&state.path).map(String::as_str))?;
+            }
+            self.states.insert(state.path.clone(), state);
+        }
+        if steps_changed && self.shell.is_some() {
+            self.update_navigation()?;
+        }
+        Ok(())
+    }
+
+    /// Re-applies the stored state of `paths` (after revealing them).
+    fn refresh(&self, paths: &[String]) -> Res<()> {
+        let ctx = ctx!(self);
+        for path in paths {
+            if let (Some(view), Some(state)) = (self.views.get(path), self.states.get(path)) {
+                view.apply(&ctx, state, self.revealed.contains(path), self.server.get(path).map(String::as_str))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Shows the messages of `paths` from now on.
+    fn reveal(&mut self, paths: Vec<String>) -> Res<()> {
+        self.revealed.extend(paths.iter().cloned());
+        self.refresh(&paths)
+    }
+
+    /// Stores a citizen's input; returns what the host's `efa-change` says.
+    fn set(&mut self, path: &str, value: Json) -> Res<Option<Json>> {
+        let value = crate::convert::nfc(value);
+        let Ok(states) = self.session.set(path, value.clone()) else { return Ok(None) };
+        self.server.remove(path);
+        self.idempotency_key = None;
+        let changed = !states.is_empty();
+        self.apply(states)?;
+        // The server's message for this field is gone even when the engine
+        // saw no change (it may have judged differently).
+        self.refresh(&[path.to_string()])?;
+        Ok(changed.then(|| serde_json::json!({ "path": path, "value": value })))
+    }
+
+    /// Adds an entry to the repeating group at `path` and focuses it.
+    fn add_instance(&mut self, path: &str) -> Res<()> {
+        let Ok(states) = self.session.add_instance(path) else { return Ok(()) };
+        self.rebuild_entries(path, states)?;
+        // The last entry is the new one; focus its first control.
+        let children = self.views.get(path).and_then(|v| v.items.as_ref()).map(Element::children);
+        let entry = children.and_then(|c| (0..c.length()).rev().filter_map(|i| c.item(i)).find(|e| e.tag_name() == "FIELDSET"));
+        match entry {
+            Some(entry) => crate::components::focus(&entry),
+            None => Ok(()),
+        }
+    }
+
+    /// Removes the entry at `path` (`/hund/1`) and moves the focus to the
+    /// group's add button or first remaining field.
+    fn remove_instance(&mut self, path: &str) -> Res<()> {
+        let Some((group, index)) = path.rsplit_once('/') else { return Ok(()) };
+        let Ok(index) = index.parse::<usize>() else { return Ok(()) };
+        let Ok(states) = self.session.remove_instance(path) else { return Ok(()) };
+        let group = group.to_string();
+        let shift = |p: &str| reindex(p, &group, index);
+        self.files = std::mem::take(&mut self.files).into_iter().filter_map(|(p, f)| Some((shift(&p)?, f))).collect();
+        self.server = std::mem::take(&mut self.server).into_iter().filter_map(|(p, m)| Some((shift(&p)?, m))).collect();
+        self.revealed = self.revealed.iter().filter_map(|p| shift(p)).collect();
+        self.dirty = self.dirty.iter().filter_map(|p| shift(p)).collect();
+        self.idempotency_key = None;
+        // The files of later entries moved to new paths: tell the engine.
+        let moved: Vec<String> = self.files.keys().filter(|p| p.starts_with(&format!("{group}/"))).cloned().collect();
+        self.rebuild_entries(&group, states)?;
+        for path in moved {
+            self.sync_files(&path)?;
+        }
+        match self.views.get(&group).and_then(|v| v.focus.clone()) {
+            Some(items) => crate::components::focus(&items),
+            None => Ok(()),
+        }
+    }
+
+    /// Re-renders the entries of the repeating group at `path` and applies
+    /// `states` (all of them: paths after a removed entry shift).
+    fn rebuild_entries(&mut self, path: &str, states: Vec<FieldState>) -> Res<()> {
+        let Some((node, items)) = self.views.get(path).and_then(|v| Some((v.node, v.items.clone()?))) else { return Ok(()) };
+        let prefix = format!("{path}/");
+        self.views.retain(|p, _| !p.starts_with(&prefix));
+        let draft = self.session.draft();
+        let source = build::Source { values: &draft["data"], session: &self.session };
+        let ctx = ctx!(self);
+        build::entries(&ctx, &items, node, path, &source, &mut self.views)?;
+        self.replace_states(states)?;
+        let with_files: Vec<String> = self.files.keys().filter(|p| p.starts_with(&prefix)).cloned().collect();
+        for path in with_files {
+            self.show_files(&path)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the files chosen in an attachment's file input.
+    fn add_files(&mut self, path: &str, input: &Element) -> Res<Option<Json>> {
+        let input: &web_sys::HtmlInputElement = input.unchecked_ref();
+        if let Some(list) = input.files() {
+            let chosen = self.files.entry(path.to_string()).or_default();
+            chosen.extend((0..list.length()).filter_map(|i| list.get(i)));
+        }
+        // Cleared so that choosing the same file again is a change.
+        input.set_value("");
+        self.sync_files(path)
+    }
+
+    /// Removes the `index`th chosen file of the attachment at `path`.
+    fn remove_file(&mut self, path: &str, index: usize) -> Res<Option<Json>> {
+        if let Some(files) = self.files.get_mut(path) {
+            if index < files.len() {
+                files.remove(index);
+            }
+        }
+        let change = self.sync_files(path)?;
+        if let Some(focus) = self.views.get(path).and_then(|v| v.focus.clone()) {
+            crate::components::focus(&focus)?;
+        }
+        Ok(change)
+    }
+
+    /// Tells the engine the metadata of the chosen files and lists them.
+    fn sync_files(&mut self, path: &str) -> Res<Option<Json>> {
+        let files = self.files.get(path).map(Vec::as_slice).unwrap_or_default();
+        let meta: Vec<Json> =
+            files.iter().map(|f| serde_json::json!({ "name": f.name(), "type": f.type_(), "size": f.size() as u64 })).collect();
+        let value = if meta.is_empty() { Json::Null } else { Json::Array(meta) };
+        self.revealed.insert(path.to_string());
+        let change = self.set(path, value)?;
+        self.show_files(path)?;
+        Ok(change)
+    }
+
+    fn show_files(&self, path: &str) -> Res<()> {
+        let Some(list) = self.views.get(path).and_then(|v| v.items.clone()) else { return Ok(()) };
+        let files: Vec<(String, f64)> = self.files.get(path).into_iter().flatten().map(|f| (f.name(), f.size())).collect();
+        crate::components::attachment::show_files(&ctx!(self), &list, path, &files)
+    }
+
+    /// Switches the language and re-renders.
+    fn set_language(&mut self, lang: &str) -> Res<()> {
+        if lang == self.lang || !self.form.languages().iter().any(|l| l == lang) {
+            return Ok(());
+        }
+        self.lang = lang.to_string();
+        self.session.set_language(lang);
+        let errors_shown = self.shell.as_ref().is_some_and(|s| s.summary.is_shown());
+        self.render_all()?;
+        self.set_title_error(false);
+        if errors_shown {
+            // The summary's words changed language with everything else.
+            self.revalidate_page()?;
+        }
+        let switch = self.container.query_selector(".efa-language__link")?;
+        switch.map_or(Ok(()), |b| crate::components::focus(&b))
+    }
+
+    /// Shows a notice with the widget's words.
+    fn notice(&self, tone: notice::Tone, lines: &[Msg], action: Option<(&str, Msg)>) -> Res<()> {
+        let Some(shell) = &self.shell else { return Ok(()) };
+        let ctx = ctx!(self);
+        let lines: Vec<&str> = lines.iter().map(|m| ctx.msg(*m)).collect();
+        notice::show(&ctx, &shell.notices, tone, &lines, action.map(|(name, text)| (name, ctx.msg(text))))
+    }
+
+    /// Index of the first step that applies.
+    fn first_step(&self) -> usize {
+        self.visible_steps().iter().position(|v| *v).unwrap_or(0)
+    }
+}
+
+/// The path `p` after the entry `removed` of the repeating group `group`
+/// was removed: `None` inside the removed entry, one index lower after it.
+fn reindex(p: &str, group: &str, removed: usize) -> Option<String> {
+    let Some(rest) = p.strip_prefix(group).and_then(|r| r.strip_prefix('/')) else { return Some(p.to_string()) };
+    let (index, tail) = rest.split_once('/').map_or((rest, ""), |(i, t)| (i, t));
+    match index.parse::<usize>() {
+        Ok(i) if i == removed => None,
+        Ok(i) if i > removed => Some(if tail.is_empty() { format!("{group}/{}", i - 1) } else { format!("{group}/{}/{tail}", i - 1) }),
+        _ => Some(p.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reindex;
+
+    #[test]
+    fn paths_after_a_removed_entry_shift() {
+        assert_eq!(reindex("/hund/2/name", "/hund", 1).as_deref(), Some("/hund/1/name"));
+        assert_eq!(reindex("/hund/1/name", "/hund", 1), None);
+        assert_eq!(reindex("/hund/0/name", "/hund", 1).as_deref(), Some("/hund/0/name"));
+        assert_eq!(reindex("/halter", "/hund", 1).as_deref(), Some("/halter"));
+    }
+}

@@ -1,0 +1,241 @@
+//! Sending: impossible while the engine finds anything missing; otherwise
+//! the canonical submission goes to the element's `action` URL — JSON, or
+//! multipart (part `submission` plus one part per file, named by the
+//! attachment field's JSON pointer) when files are attached.
+//!
+//! A 422 answer's issues are shown like the widget's own; a network failure
+//! keeps everything and offers to try again with the same idempotency key.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use efa_engine::Issue;
+use serde_json::{json, Value as Json};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlElement, Request, RequestInit, Response};
+
+use super::text::Msg;
+use super::{ctx, Widget};
+use crate::components::notice::Tone;
+use crate::components::step_nav::Page;
+use crate::components::{notice, receipt, Res};
+
+/// What came back.
+enum Outcome {
+    /// 2xx: stored.
+    Accepted(u16, Json),
+    /// 422: the server's issues.
+    Rejected(Vec<Issue>),
+    /// Another status, or no answer (`None`).
+    Failed(Option<u16>),
+}
+
+/// Dispatches a `CustomEvent` on the host element (bubbles, crosses the
+/// shadow boundary); returns false when a listener cancelled it.
+pub(crate) fn host_event(host: &HtmlElement, name: &str, detail: &Json, cancelable: bool) -> bool {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_cancelable(cancelable);
+    init.set_detail(&js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL));
+    match web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        Ok(event) => host.dispatch_event(&event).unwrap_or(true),
+        Err(_) => true,
+    }
+}
+
+/// Validates, announces `efa-submit` (cancelable: a host may send itself),
+/// sends, and shows the receipt, the server's issues or a retry offer.
+pub(crate) async fn run(widget: Rc<RefCell<Widget>>) {
+    let prepared = match widget.try_borrow_mut() {
+        Ok(mut widget) => widget.prepare(),
+        Err(_) => return,
+    };
+    let (host, envelope, request) = match prepared {
+        Ok(Some(prepared)) => prepared,
+        Ok(None) => return,
+        Err(error) => return web_sys::console::error_1(&error),
+    };
+    if !host_event(&host, "efa-submit", &envelope, true) {
+        if let Ok(mut widget) = widget.try_borrow_mut() {
+            widget.sending = false;
+            let _ = widget.shell.as_ref().map(|s| notice::clear(&s.notices));
+        }
+        return;
+    }
+    let outcome = match request {
+        Some(request) => fetch(request).await,
+        None => Outcome::Failed(Some(0)),
+    };
+    let detail = match widget.try_borrow_mut() {
+        Ok(mut widget) => widget.finish(outcome),
+        Err(_) => return,
+    };
+    match detail {
+        Ok(Some(detail)) => {
+            host_event(&host, "efa-submitted", &detail, false);
+        }
+        Ok(None) => {}
+        Err(error) => web_sys::console::error_1(&error),
+    }
+}
+
+async fn fetch(request: Request) -> Outcome {
+    let Some(window) = web_sys::window() else { return Outcome::Failed(None) };
+    let Ok(response) = JsFuture::from(window.fetch_with_request(&request)).await else { return Outcome::Failed(None) };
+    let response: Response = response.unchecked_into();
+    let status = response.status();
+    let body = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let body: Json = serde_json::from_str(&body).unwrap_or(Json::Null);
+    match status {
+        200..=299 => Outcome::Accepted(status, body),
+        422 => Outcome::Rejected(issues(&body)),
+        _ => Outcome::Failed(Some(status)),
+    }
+}
+
+/// `{"issues": [...]}` or `{"errors": [...]}` (also nested in `report`).
+fn issues(body: &Json) -> Vec<Issue> {
+    let list = ["issues", "errors"].iter().find_map(|key| body.get(key).or_else(|| body.get("report")?.get(key))?.as_array());
+    list.into_iter()
+        .flatten()
+        .filter_map(|item| {
+            Some(Issue {
+                code: item.get("code").and_then(Json::as_str).unwrap_or_default().to_string(),
+                path: item.get("path").and_then(Json::as_str).unwrap_or_default().to_string(),
+                message: item.get("message").and_then(Json::as_str)?.to_string(),
+                rule: None,
+            })
+        })
+        .collect()
+}
+
+/// The receipt id in a success answer, whatever the service calls it.
+fn reference(body: &Json) -> Option<String> {
+    ["receipt", "receiptId", "reference", "id"].iter().find_map(|key| match body.get(key)? {
+        Json::String(text) => Some(text.clone()),
+        Json::Number(number) => Some(number.to_string()),
+        _ => None,
+    })
+}
+
+impl Widget {
+    /// Checks everything; when complete returns the host, the envelope and
+    /// the request (none without an `action`).
+    #[allow(clippy::type_complexity)]
+    fn prepare(&mut self) -> Res<Option<(HtmlElement, Json, Option<Request>)>> {
+        if self.sending {
+            return Ok(None);
+        }
+        let report = self.session.report();
+        if !report.valid {
+            let all: Vec<String> = self.views.keys().cloned().collect();
+            self.reveal(all)?;
+            self.show_errors(&report.errors, None)?;
+            return Ok(None);
+        }
+        self.hide_errors()?;
+        let envelope = self.session.submission();
+        let Some(action) = self.action.clone() else {
+            self.notice(Tone::Failure, &[Msg::NoAction], None)?;
+            return Ok(Some((self.host.clone(), envelope, None)));
+        };
+        self.sending = true;
+        self.notice(Tone::Info, &[Msg::Sending], None)?;
+        let request = self.request(&action, &envelope)?;
+        Ok(Some((self.host.clone(), envelope, Some(request))))
+    }
+
+    fn request(&mut self, action: &str, envelope: &Json) -> Res<Request> {
+        let headers = web_sys::Headers::new()?;
+        headers.set("Accept", "application/json")?;
+        let key = self.idempotency_key.get_or_insert_with(new_key).clone();
+        headers.set("Idempotency-Key", &key)?;
+        let init = RequestInit::new();
+        init.set_method("POST");
+        let json = envelope.to_string();
+        // Only files of attachment fields that are still relevant travel.
+        let files: Vec<(&String, &Vec<web_sys::File>)> =
+            self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).collect();
+        if files.is_empty() {
+            headers.set("Content-Type", "application/json")?;
+            init.set_body(&JsValue::from_str(&json));
+        } else {
+            let form = web_sys::FormData::new()?;
+            let options = web_sys::BlobPropertyBag::new();
+            options.set_type("application/json");
+            let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&json.into()), &options)?;
+            form.append_with_blob_and_filename("submission", &blob, "submission.json")?;
+            for (path, list) in files {
+                for file in list {
+                    form.append_with_blob_and_filename(path, file, &file.name())?;
+                }
+            }
+            init.set_body(&form);
+        }
+        init.set_headers(&headers);
+        Request::new_with_str_and_init(action, &init)
+    }
+
+    /// Shows the outcome; returns the `efa-submitted` detail on success.
+    fn finish(&mut self, outcome: Outcome) -> Res<Option<Json>> {
+        self.sending = false;
+        if let Some(shell) = &self.shell {
+            notice::clear(&shell.notices);
+        }
+        match outcome {
+            Outcome::Accepted(status, body) => {
+                let reference = reference(&body);
+                self.forget_saved_draft();
+                self.idempotency_key = None;
+                self.show_page(Page::Receipt, super::nav::Focus::None)?;
+                if let Some(shell) = &self.shell {
+                    let title = receipt::render(&ctx!(self), &shell.receipt, reference.as_deref())?;
+                    crate::components::focus(&title)?;
+                }
+                Ok(Some(json!({ "status": status, "receipt": reference, "response": body })))
+            }
+            Outcome::Rejected(issues) if !issues.is_empty() => {
+                for issue in &issues {
+                    if let Some(path) = self.views.contains_key(&issue.path).then(|| issue.path.clone()) {
+                        self.server.entry(path).or_insert_with(|| issue.message.clone());
+                    }
+                }
+                let intro = ctx!(self).msg(Msg::RejectedIntro);
+                self.show_errors(&issues, Some(intro))?;
+                Ok(None)
+            }
+            Outcome::Rejected(_) => self.failed(Some(422)),
+            Outcome::Failed(Some(0)) => Ok(None),
+            Outcome::Failed(status) => self.failed(status),
+        }
+    }
+
+    fn failed(&mut self, status: Option<u16>) -> Res<Option<Json>> {
+        let Some(shell) = &self.shell else { return Ok(None) };
+        let ctx = ctx!(self);
+        let text = match status {
+            Some(status) => ctx.msg(Msg::SendFailedStatus).replace("{status}", &status.to_string()),
+            None => ctx.msg(Msg::SendFailed).to_string(),
+        };
+        notice::show(&ctx, &shell.notices, Tone::Failure, &[&text], Some(("retry", ctx.msg(Msg::Retry))))?;
+        if let Some(button) = shell.notices.query_selector("button")? {
+            crate::components::focus(&button)?;
+        }
+        Ok(None)
+    }
+}
+
+/// A random idempotency key (a UUID where the browser offers one).
+fn new_key() -> String {
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    match crypto {
+        Some(crypto) => crypto.random_uuid(),
+        None => format!("efa-{}", js_sys::Math::random().to_bits()),
+    }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the <efa-form> widget into bindings/pkg/, a folder a portal can
+# serve as it is:
+#   efa-form.js        module entry: defines <efa-form>
+#   efa_wasm.js        wasm-bindgen glue (also usable on its own, and in Node)
+#   efa_wasm_bg.wasm   engine + renderer
+#   efa_wasm.d.ts      TypeScript types of the script API
+#   efa-form.css       styles (design tokens documented at the top)
+# Installs missing tools first; quick when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130
+PKG=bindings/pkg
+WASM=target/wasm32-unknown-unknown/wasm-release/efa_wasm.wasm
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "tools"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  # --locked fails on this registry mirror; the version pin is what matters.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+if [ ! -x bindings/node_modules/.bin/wasm-opt ]; then
+  (cd bindings && npm ci --no-audit --no-fund)
+fi
+
+step "cargo build (wasm-release)"
+# opt-level z: a few percent smaller than s for the same speed class;
+# every kilobyte is download time for citizens on mobile connections.
+CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL="${EFA_WASM_OPT_LEVEL:-z}" \
+  cargo build -p efa-wasm --target wasm32-unknown-unknown --profile wasm-release
+
+step "wasm-bindgen --target web"
+rm -rf "$PKG"
+mkdir -p "$PKG"
+wasm-bindgen --target web --out-dir "$PKG" --out-name efa_wasm "$WASM"
+
+step "wasm-opt -Oz"
+bindings/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$PKG/efa_wasm_bg.wasm" -o "$PKG/efa_wasm_bg.wasm"
+
+step "package"
+cp bindings/js/efa-form.js bindings/css/efa-form.css bindings/README.md "$PKG/"
+cat > "$PKG/package.json" <<JSON
+{
+  "name": "efa-form",
+  "version": "$(sed -n 's/^version = "\(.*\)"/\1/p' bindings/Cargo.toml | head -n1)",
+  "description": "The efa-forms widget: <efa-form> custom element, and the form engine for browsers and Node.",
+  "license": "EUPL-1.2",
+  "type": "module",
+  "main": "efa_wasm.js",
+  "module": "efa-form.js",
+  "types": "efa_wasm.d.ts",
+  "files": ["efa-form.js", "efa-form.css", "efa_wasm.js", "efa_wasm.d.ts", "efa_wasm_bg.wasm", "efa_wasm_bg.wasm.d.ts", "README.md"],
+  "sideEffects": ["efa-form.js"]
+}
+JSON
+rm -f "$PKG/.gitignore"
+ls -l "$PKG"
