@@ -80,10 +80,12 @@ pub async fn list_codelists(State(state): State<Shared>) -> Json<Json_> {
     Json(json!(state.library.codelists.keys().collect::<Vec<_>>()))
 }
 
-/// `GET /api/codelists/{id}`: one code list.
+/// `GET /api/codelists/{id}`: one code list (`{id}.json` also works).
 pub async fn get_codelist(State(state): State<Shared>, Path(id): Path<String>) -> ApiResult<Json<Json_>> {
+    // `/api/codelists/hunderassen.json` works too, for clients that add the extension.
+    let id = id.strip_suffix(".json").unwrap_or(&id);
     let list =
-        state.library.codelists.get(&id).ok_or_else(|| ApiError::not_found("unknown_codelist", format!("there is no code list '{id}'")))?;
+        state.library.codelists.get(id).ok_or_else(|| ApiError::not_found("unknown_codelist", format!("there is no code list '{id}'")))?;
     serde_json::to_value(list).map(Json).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
 }
 

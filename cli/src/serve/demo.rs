@@ -78,7 +78,7 @@ pub async fn portal(State(state): State<Shared>, Path(tenant_id): Path<String>, 
 <div class="portal-layout">
 <nav class="portal-nav" aria-label="{nav_label}"><h2>{services}</h2><ul>{picker}</ul></nav>
 <main class="portal-main" id="inhalt">
-<efa-form form="{form_url}" tenant="{tenant_url}" lang="{lang}" action="{action}"></efa-form>
+<efa-form form="{form_url}" tenant="{tenant_url}" codelists="/api/codelists/{{id}}" lang="{lang}" action="{action}"></efa-form>
 <noscript><p>{noscript}</p></noscript>
 </main>
 </div>"#,

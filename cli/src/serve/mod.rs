@@ -31,10 +31,12 @@ mod storage;
 mod submit;
 
 use std::collections::BTreeMap;
+use std::future::IntoFuture;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use serde_json::Value as Json;
@@ -84,14 +86,35 @@ async fn serve(args: ServeArgs) -> ExitCode {
     });
     println!("efa serve: listening on http://{address}/");
     let _ = std::io::stdout().flush();
+    let grace = state.limits.timeout + Duration::from_secs(5);
     let app = routes::router(Arc::new(state));
-    match axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await {
-        Ok(()) => {
-            println!("efa serve: stopped");
-            ExitCode::SUCCESS
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    });
+    // Requests in flight finish; a connection that never finishes (a client
+    // stalling mid-headers) cannot hold the process beyond the grace period.
+    let deadline = async move {
+        if stopped.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
         }
-        Err(error) => {
-            eprintln!("efa serve: {error}");
+    };
+    tokio::select! {
+        result = server.into_future() => match result {
+            Ok(()) => {
+                println!("efa serve: stopped");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("efa serve: {error}");
+                ExitCode::from(EXIT_FAILED)
+            }
+        },
+        () = deadline => {
+            eprintln!("efa serve: connections still open after {} s; stopping anyway", grace.as_secs());
             ExitCode::from(EXIT_FAILED)
         }
     }

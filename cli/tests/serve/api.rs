@@ -190,6 +190,8 @@ async fn read_api_serves_forms_tenants_codelists_and_schemas() {
     assert_eq!(tenant["branding"]["primaryColor"], "#005a9c");
     let list: Value = server.get("api/codelists/hunderassen").await.json().await.unwrap();
     assert_eq!(list["entries"][0]["code"], "mischling");
+    let same: Value = server.get("api/codelists/hunderassen.json").await.json().await.unwrap();
+    assert_eq!(same, list);
     let schema: Value = server.get("api/schemas/form.schema.json").await.json().await.unwrap();
     assert!(schema.get("$schema").is_some() || schema.get("$id").is_some() || schema.get("type").is_some());
     let data_schema: Value = server.get("api/musterstadt/forms/hundesteuer-anmeldung/schema").await.json().await.unwrap();
@@ -323,7 +325,7 @@ async fn demo_portals_embed_the_widget_under_a_strict_csp() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let html = portal.text().await.unwrap();
     assert!(html.contains(
-        r#"<efa-form form="/api/forms/hundesteuer-anmeldung" tenant="/api/tenants/musterstadt" lang="de" action="/api/musterstadt/forms/hundesteuer-anmeldung/submissions">"#
+        r#"<efa-form form="/api/forms/hundesteuer-anmeldung" tenant="/api/tenants/musterstadt" codelists="/api/codelists/{id}" lang="de" action="/api/musterstadt/forms/hundesteuer-anmeldung/submissions">"#
     ), "{html}");
     assert!(html.contains(r#"<script type="module" src="/widget/efa-form.js"></script>"#));
     assert!(!html.contains("<style") && !html.contains("style="), "inline styles break the CSP");
