@@ -6,12 +6,15 @@
 #   efa_wasm_bg.wasm   engine + renderer
 #   efa_wasm.d.ts      TypeScript types of the script API
 #   efa-form.css       styles (design tokens documented at the top)
+# and into bindings/pkg-node/ the Node build (wasm-bindgen --target nodejs,
+# with the conformance harness) used by tests/wasm-runner and examples/node.
 # Installs missing tools first; quick when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 PKG=bindings/pkg
+NODE_PKG=bindings/pkg-node
 WASM=target/wasm32-unknown-unknown/wasm-release/efa_wasm.wasm
 
 step() { printf '\n== %s\n' "$*"; }
@@ -28,11 +31,28 @@ if [ ! -x bindings/node_modules/.bin/wasm-opt ]; then
   (cd bindings && npm ci --no-audit --no-fund)
 fi
 
-step "cargo build (wasm-release)"
 # opt-level z: a few percent smaller than s for the same speed class;
 # every kilobyte is download time for citizens on mobile connections.
-CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL="${EFA_WASM_OPT_LEVEL:-z}" \
-  cargo build -p efa-wasm --target wasm32-unknown-unknown --profile wasm-release
+build() {
+  CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL="${EFA_WASM_OPT_LEVEL:-z}" \
+    cargo build -p efa-wasm --target wasm32-unknown-unknown --profile wasm-release "$@"
+}
+
+optimize() {
+  bindings/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$1" -o "$1"
+}
+
+step "cargo build (wasm-release, Node build with the conformance harness)"
+build --features conformance
+rm -rf "$NODE_PKG"
+wasm-bindgen --target nodejs --out-dir "$NODE_PKG" --out-name efa_wasm "$WASM"
+optimize "$NODE_PKG/efa_wasm_bg.wasm"
+
+step "cargo build (wasm-release, widget)"
+build
 
 step "wasm-bindgen --target web"
 rm -rf "$PKG"
@@ -40,10 +60,7 @@ mkdir -p "$PKG"
 wasm-bindgen --target web --out-dir "$PKG" --out-name efa_wasm "$WASM"
 
 step "wasm-opt -Oz"
-bindings/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$PKG/efa_wasm_bg.wasm" -o "$PKG/efa_wasm_bg.wasm"
+optimize "$PKG/efa_wasm_bg.wasm"
 
 step "package"
 cp bindings/js/efa-form.js bindings/css/efa-form.css bindings/README.md "$PKG/"

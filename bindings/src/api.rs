@@ -186,3 +186,26 @@ fn context(today: &str, lang: &str) -> Result<Context, JsError> {
     let today = Date::parse(today).ok_or_else(|| JsError::new(&format!("'{today}' is not a date like 2026-11-23")))?;
     Ok(Context::new(today, lang))
 }
+
+#[cfg(feature = "conformance")]
+/// Runs one case file of the conformance corpus (`tests/conformance/cases/`)
+/// with `library` (`{"forms": {id: definition}, "tenants": {…}, "codelists": {…}}`)
+/// and returns the output exactly as the native runner writes it (pretty
+/// JSON and a newline), so the two can be compared byte for byte.
+#[wasm_bindgen(js_name = runConformanceFile)]
+pub fn run_conformance_file(file: &str, library: &str) -> Result<String, JsError> {
+    let file = parse(file, "the case file").map_err(|e| JsError::new(&e))?;
+    let library = parse(library, "the library").map_err(|e| JsError::new(&e))?;
+    let output = efa_engine::conformance::run_file(&file, &library);
+    serde_json::to_string_pretty(&output).map(|text| text + "\n").map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[cfg(feature = "conformance")]
+/// Runs one conformance case (see [`run_conformance_file`]); returns its
+/// output as JSON text.
+#[wasm_bindgen(js_name = runConformanceCase)]
+pub fn run_conformance_case(case: &str, library: &str) -> Result<String, JsError> {
+    let case = parse(case, "the case").map_err(|e| JsError::new(&e))?;
+    let library = parse(library, "the library").map_err(|e| JsError::new(&e))?;
+    serde_json::to_string(&efa_engine::conformance::run_case(&case, &library)).map_err(|e| JsError::new(&e.to_string()))
+}

@@ -45,7 +45,7 @@ impl Progress {
     /// Marks the current page and hides steps that do not apply.
     pub fn update(&self, page: Page, visible: &[bool]) -> Res<()> {
         for (index, (item, button)) in self.items.iter().enumerate() {
-            set_hidden(&item, !visible.get(index).copied().unwrap_or(true))?;
+            set_hidden(item, !visible.get(index).copied().unwrap_or(true))?;
             set_current(button, page == Page::Step(index))?;
         }
         set_current(&self.review, page == Page::Review)?;

@@ -26,11 +26,14 @@ pub(super) enum After {
     Import(File),
 }
 
+/// A registered listener: event name and closure (kept alive with it).
+pub(super) type Listener = (&'static str, Closure<dyn FnMut(Event)>);
+
 const EVENTS: [&str; 5] = ["input", "change", "click", "focusout", "submit"];
 
 /// Registers the listeners on `container`; the closures hold the widget
 /// weakly, so dropping the handle ends it.
-pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<Vec<(&'static str, Closure<dyn FnMut(Event)>)>> {
+pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<Vec<Listener>> {
     let mut listeners = Vec::with_capacity(EVENTS.len());
     for name in EVENTS {
         let weak: Weak<RefCell<Widget>> = Rc::downgrade(widget);

@@ -103,7 +103,7 @@ pub(crate) struct Widget {
 #[wasm_bindgen]
 pub struct FormWidget {
     widget: Rc<RefCell<Widget>>,
-    listeners: Vec<(&'static str, Closure<dyn FnMut(web_sys::Event)>)>,
+    listeners: Vec<events::Listener>,
     target: Element,
 }
 

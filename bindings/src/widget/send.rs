@@ -53,7 +53,7 @@ pub(crate) async fn run(widget: Rc<RefCell<Widget>>) {
         Ok(mut widget) => widget.prepare(),
         Err(_) => return,
     };
-    let (host, envelope, request) = match prepared {
+    let Prepared { host, envelope, request } = match prepared {
         Ok(Some(prepared)) => prepared,
         Ok(None) => return,
         Err(error) => return web_sys::console::error_1(&error),
@@ -65,10 +65,9 @@ pub(crate) async fn run(widget: Rc<RefCell<Widget>>) {
         }
         return;
     }
-    let outcome = match request {
-        Some(request) => fetch(request).await,
-        None => Outcome::Failed(Some(0)),
-    };
+    // Without an action the notice says so; a host listener may send.
+    let Some(request) = request else { return };
+    let outcome = fetch(request).await;
     let detail = match widget.try_borrow_mut() {
         Ok(mut widget) => widget.finish(outcome),
         Err(_) => return,
@@ -124,11 +123,18 @@ fn reference(body: &Json) -> Option<String> {
     })
 }
 
+/// A complete submission, ready to announce and send.
+struct Prepared {
+    host: HtmlElement,
+    envelope: Json,
+    /// `None` without an `action`: only a host listener can send it.
+    request: Option<Request>,
+}
+
 impl Widget {
-    /// Checks everything; when complete returns the host, the envelope and
-    /// the request (none without an `action`).
-    #[allow(clippy::type_complexity)]
-    fn prepare(&mut self) -> Res<Option<(HtmlElement, Json, Option<Request>)>> {
+    /// Checks everything; `None` when something is missing (the summary
+    /// says what) or a send is under way.
+    fn prepare(&mut self) -> Res<Option<Prepared>> {
         if self.sending {
             return Ok(None);
         }
@@ -143,12 +149,12 @@ impl Widget {
         let envelope = self.session.submission();
         let Some(action) = self.action.clone() else {
             self.notice(Tone::Failure, &[Msg::NoAction], None)?;
-            return Ok(Some((self.host.clone(), envelope, None)));
+            return Ok(Some(Prepared { host: self.host.clone(), envelope, request: None }));
         };
         self.sending = true;
         self.notice(Tone::Info, &[Msg::Sending], None)?;
         let request = self.request(&action, &envelope)?;
-        Ok(Some((self.host.clone(), envelope, Some(request))))
+        Ok(Some(Prepared { host: self.host.clone(), envelope, request: Some(request) }))
     }
 
     fn request(&mut self, action: &str, envelope: &Json) -> Res<Request> {
@@ -211,7 +217,6 @@ impl Widget {
                 Ok(None)
             }
             Outcome::Rejected(_) => self.failed(Some(422)),
-            Outcome::Failed(Some(0)) => Ok(None),
             Outcome::Failed(status) => self.failed(status),
         }
     }
