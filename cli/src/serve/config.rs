@@ -42,6 +42,11 @@ pub struct ServeArgs {
     /// Seconds a request may take, reading its body included.
     #[arg(long, default_value_t = 30)]
     pub timeout_secs: u64,
+    /// Origin of a portal on another host that embeds the widget and may
+    /// read forms and send submissions (CORS), e.g. `https://www.musterstadt.de`;
+    /// repeatable; `*` allows any. The operator API stays same-origin.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
 }
 
 /// Size and time limits applied to requests.

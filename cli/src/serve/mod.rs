@@ -146,6 +146,7 @@ async fn prepare(args: &ServeArgs) -> Result<AppState, String> {
     for id in library.tenants.keys().filter(|id| RESERVED.contains(&id.as_str())) {
         eprintln!("efa serve: warning: tenant id '{id}' collides with /api/{id}; its submissions API is unreachable");
     }
+    routes::cors(&args.allow_origins)?;
     let tokens = config::load_tokens(args.tokens.as_deref())?;
     match &tokens {
         None => eprintln!("efa serve: no operator tokens configured; the operator API is off"),
@@ -166,6 +167,7 @@ async fn prepare(args: &ServeArgs) -> Result<AppState, String> {
         widget_dir: args.widget.clone(),
         widget_entry: args.widget_entry.clone(),
         examples_dir: args.examples.clone(),
+        allow_origins: args.allow_origins.clone(),
     })
 }
 

@@ -1,18 +1,21 @@
 //! The router: every route, and the layers around them (timeout, JSON
-//! errors, security headers, panic safety).
+//! errors, security headers, panic safety, CORS for other portals).
+
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
 use super::error::ApiError;
 use super::state::Shared;
-use super::{api, demo, operator, submit};
+use super::{api, demo, idempotency, operator, submit};
 
 /// Content-Security-Policy of HTML (and SVG) responses: no inline script or
 /// style; WebAssembly may compile.
@@ -21,7 +24,9 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 /// The whole service.
 pub fn router(state: Shared) -> Router {
     let timeout = state.limits.timeout;
-    Router::new()
+    // Checked at start (see `cors`), so this cannot fail here.
+    let cors = cors(&state.allow_origins).ok().flatten();
+    let router = Router::new()
         .route("/healthz", get(api::healthz))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/forms", get(api::list_forms))
@@ -52,8 +57,37 @@ pub fn router(state: Shared) -> Router {
         .layer(CatchPanicLayer::custom(|_| ApiError::from_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(middleware::from_fn(json_errors))
-        .layer(middleware::from_fn(security_headers))
-        .with_state(state)
+        .layer(middleware::from_fn(security_headers));
+    match cors {
+        Some(cors) => router.layer(cors).with_state(state),
+        None => router.with_state(state),
+    }
+}
+
+/// The CORS layer for portals on other hosts: they may read forms, tenants
+/// and code lists and send validations and submissions. `Authorization` is
+/// not an allowed header, so the operator API stays same-origin.
+pub fn cors(origins: &[String]) -> Result<Option<CorsLayer>, String> {
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let parsed = origins
+            .iter()
+            .map(|o| HeaderValue::from_str(o.trim_end_matches('/')).map_err(|_| format!("--allow-origin '{o}' is not a valid origin")))
+            .collect::<Result<Vec<_>, _>>()?;
+        AllowOrigin::list(parsed)
+    };
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::ACCEPT_LANGUAGE, HeaderName::from_static(idempotency::HEADER)])
+            .expose_headers([header::LOCATION, HeaderName::from_static(submit::REPLAYED_HEADER)])
+            .max_age(Duration::from_secs(3600)),
+    ))
 }
 
 async fn not_found(request: Request) -> Response {

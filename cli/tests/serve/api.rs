@@ -356,3 +356,32 @@ async fn a_missing_widget_build_gets_a_helpful_404() {
     let text = response.text().await.unwrap();
     assert!(text.contains("not built") && text.contains("--widget"), "{text}");
 }
+
+#[tokio::test]
+async fn portals_on_other_hosts_may_call_the_public_api_only() {
+    let db = Database::fresh(Backend::Sqlite).await.unwrap();
+    let options = Options { args: vec!["--allow-origin".into(), "https://www.musterstadt.example".into()], ..Options::standard() };
+    let server = Server::start_with(&db, options);
+    let preflight = |path: &str, headers: &'static str| {
+        server
+            .client
+            .request(reqwest::Method::OPTIONS, server.at(path))
+            .header("Origin", "https://www.musterstadt.example")
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", headers)
+            .send()
+    };
+    let allowed = preflight(SUBMIT, "content-type,idempotency-key").await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://www.musterstadt.example");
+    let allowed_headers = allowed.headers()["access-control-allow-headers"].to_str().unwrap().to_string();
+    assert!(allowed_headers.contains("idempotency-key") && !allowed_headers.contains("authorization"), "{allowed_headers}");
+
+    let response =
+        server.client.post(server.at(SUBMIT)).header("Origin", "https://www.musterstadt.example").json(&valid()).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://www.musterstadt.example");
+    assert!(response.headers()["access-control-expose-headers"].to_str().unwrap().contains("location"));
+
+    let other = server.client.get(server.at("api/forms")).header("Origin", "https://evil.example").send().await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}

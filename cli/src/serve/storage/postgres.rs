@@ -15,7 +15,7 @@ use tokio_postgres::{NoTls, Row};
 use super::{AttachmentMeta, FormRef, Inserted, NewSubmission, Page, Receipt, Store, StoreError, Stored, Summary, SCHEMA_VERSION};
 
 /// Connections per instance.
-const POOL_SIZE: usize = 32;
+const POOL_SIZE: usize = 16;
 /// Serializes migrations of instances starting together (`pg_advisory_xact_lock`).
 const MIGRATION_LOCK: i64 = 0x0065_6661_5f6d_6967; // "efa_mig"
 

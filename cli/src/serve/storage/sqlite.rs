@@ -76,9 +76,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, String> {
         let context = |e: rusqlite::Error| format!("{}: {e}", path.display());
         let mut writer = Connection::open(path).map_err(context)?;
-        writer
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-            .map_err(context)?;
+        configure_writer(&writer).map_err(context)?;
         migrate(&mut writer).map_err(|e| format!("{}: {e}", path.display()))?;
         let reader = Connection::open(path).map_err(context)?;
         reader.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;").map_err(context)?;
@@ -100,6 +98,13 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
+}
+
+/// Durability settings of the write connection: WAL (readers do not block
+/// the writer) and `synchronous = FULL` (every commit is fsynced before the
+/// 201 goes out, so even a power cut loses no acknowledged submission).
+fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
+    connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
 }
 
 fn migrate(connection: &mut Connection) -> Result<(), String> {
@@ -283,5 +288,27 @@ impl Store for SqliteStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_are_durable_and_migration_is_idempotent() {
+        let dir = std::env::temp_dir().join(format!("efa-sqlite-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut connection = Connection::open(dir.join("efa.db")).unwrap();
+        configure_writer(&connection).unwrap();
+        let mode: String = connection.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let synchronous: i64 = connection.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!((mode.as_str(), synchronous), ("wal", 2), "WAL with synchronous = FULL (2)");
+        migrate(&mut connection).unwrap();
+        migrate(&mut connection).unwrap();
+        let version: i64 = connection.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        drop(connection);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
