@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Component, Path as FsPath, PathBuf};
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::state::Shared;
@@ -24,18 +24,36 @@ pub async fn index(State(state): State<Shared>) -> Html<String> {
         let name = tenant.tenant.name.get("de", "de");
         let _ = writeln!(items, r#"<li><a href="/portal/{}">{}</a></li>"#, escape(&tenant.tenant.id), escape(name));
     }
-    let examples = if state.examples_dir.is_dir() { r#"<p><a href="/examples/">Beispielseiten</a></p>"# } else { "" };
+    let examples = example_links(&state.examples_dir);
     Html(page(
         "de",
         "efa-forms – Demo-Portale",
         &format!(
             r#"<main class="portal-main"><h1>Demo-Portale</h1>
 <p>Dasselbe Formular, eingebettet in die Portale verschiedener Kommunen – jeweils in deren Erscheinungsbild.</p>
-<ul class="portal-list">{items}</ul>{examples}
+<ul class="portal-list">{items}</ul>
+{examples}
 <p><a href="/api/openapi.json">API-Beschreibung (OpenAPI)</a></p></main>"#
         ),
         None,
     ))
+}
+
+/// Links to the example pages (subdirectories with an `index.html`).
+fn example_links(dir: &FsPath) -> String {
+    let Ok(entries) = std::fs::read_dir(dir) else { return String::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("index.html").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return String::new();
+    }
+    let items: String = names.iter().map(|n| format!(r#"<li><a href="/examples/{0}/">{0}</a></li>"#, escape(n))).collect();
+    format!("<h2>Beispielseiten eines Portals</h2>\n<ul class=\"portal-list\">{items}</ul>")
 }
 
 /// `GET /portal/{tenant}?form=&lang=`: a municipal portal page with the
@@ -106,27 +124,46 @@ pub async fn widget(State(state): State<Shared>, Path(path): Path<String>) -> Re
         );
         return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response();
     }
-    serve_file(&state.widget_dir, &path).await
+    serve_file(&state.widget_dir, "/widget/", &path).await
 }
 
 /// `GET /examples/{*path}`: the example pages.
 pub async fn examples(State(state): State<Shared>, path: Option<Path<String>>) -> Response {
     let path = path.map(|Path(p)| p).unwrap_or_default();
-    serve_file(&state.examples_dir, &path).await
+    serve_file(&state.examples_dir, "/examples/", &path).await
+}
+
+/// `GET /forms/{*path}`: the forms directory as files (definitions, code
+/// lists, schemas), for portals that embed the widget with file URLs.
+pub async fn forms_files(State(state): State<Shared>, Path(path): Path<String>) -> Response {
+    serve_file(&state.forms_dir, "/forms/", &path).await
+}
+
+/// `GET /tenants/{*path}`: the tenant files.
+pub async fn tenant_files(State(state): State<Shared>, Path(path): Path<String>) -> Response {
+    serve_file(&state.forms_dir.join("tenants"), "/tenants/", &path).await
 }
 
 /// `GET /assets/{*path}`: tenant assets such as logos.
 pub async fn assets(State(state): State<Shared>, Path(path): Path<String>) -> Response {
-    serve_file(&state.assets_dir, &path).await
+    serve_file(&state.assets_dir, "/assets/", &path).await
 }
 
-/// Serves a file below `root`; directories serve their `index.html`.
-/// Paths that leave `root` or name hidden files are not found.
-async fn serve_file(root: &FsPath, relative: &str) -> Response {
+/// Serves a file below `root` (mounted at `prefix`); directories serve
+/// their `index.html`. Paths that leave `root` or name hidden files are not
+/// found.
+async fn serve_file(root: &FsPath, prefix: &str, relative: &str) -> Response {
     let Some(mut path) = inside(root, relative) else {
         return plain_not_found();
     };
     if path.is_dir() {
+        // Relative links in the page resolve against the directory only with the slash.
+        if !relative.is_empty() && !relative.ends_with('/') {
+            return match HeaderValue::from_str(&format!("{prefix}{relative}/")) {
+                Ok(location) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response(),
+                Err(_) => plain_not_found(),
+            };
+        }
         path.push("index.html");
     }
     match tokio::fs::read(&path).await {

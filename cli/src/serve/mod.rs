@@ -160,6 +160,7 @@ async fn prepare(args: &ServeArgs) -> Result<AppState, String> {
     Ok(AppState {
         schemas: load_schemas(&args.forms),
         assets_dir: args.forms.join("tenants").join("assets"),
+        forms_dir: args.forms.clone(),
         library,
         store,
         tokens,

@@ -33,6 +33,8 @@ pub struct AppState {
     pub examples_dir: PathBuf,
     /// Directory of tenant assets (logos), served under `/assets/`.
     pub assets_dir: PathBuf,
+    /// The forms directory, also served as files under `/forms/` and `/tenants/`.
+    pub forms_dir: PathBuf,
     /// Origins allowed to call the public API from other hosts (`*`: any).
     pub allow_origins: Vec<String>,
 }

@@ -301,7 +301,8 @@ async fn demo_portals_embed_the_widget_under_a_strict_csp() {
     std::fs::create_dir_all(&examples).unwrap();
     std::fs::write(widget.join("efa-form.js"), "export {};\n").unwrap();
     std::fs::write(widget.join("efa_wasm_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::write(examples.join("index.html"), "<!doctype html><title>Beispiel</title>").unwrap();
+    std::fs::create_dir_all(examples.join("musterstadt")).unwrap();
+    std::fs::write(examples.join("musterstadt/index.html"), "<!doctype html><title>Beispiel</title>").unwrap();
     let options = Options {
         args: vec!["--widget".into(), widget.display().to_string(), "--examples".into(), examples.display().to_string()],
         ..Options::standard()
@@ -314,6 +315,7 @@ async fn demo_portals_embed_the_widget_under_a_strict_csp() {
     for tenant in ["musterstadt", "beispielhausen", "seedorf"] {
         assert!(html.contains(&format!(r#"href="/portal/{tenant}""#)), "{html}");
     }
+    assert!(html.contains(r#"href="/examples/musterstadt/""#), "{html}");
 
     let portal = server.get("portal/musterstadt?form=hundesteuer-anmeldung").await;
     assert_eq!(portal.status(), StatusCode::OK);
@@ -339,10 +341,22 @@ async fn demo_portals_embed_the_widget_under_a_strict_csp() {
     assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
     assert_eq!(server.get("widget/../../etc/passwd").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(server.get("widget/%2e%2e/secret").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(server.get("examples/").await.text().await.unwrap(), "<!doctype html><title>Beispiel</title>");
+    assert_eq!(server.get("examples/musterstadt/").await.text().await.unwrap(), "<!doctype html><title>Beispiel</title>");
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let bare = no_redirects.get(server.at("examples/musterstadt")).send().await.unwrap();
+    assert_eq!(bare.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(bare.headers()["location"], "/examples/musterstadt/");
     let logo = server.get("assets/musterstadt-logo.svg").await;
     assert_eq!(logo.headers()["content-type"], "image/svg+xml");
     assert!(logo.headers().contains_key("content-security-policy"));
+    // The file layout of the example portals works too.
+    let definition: Value = server.get("forms/hundesteuer-anmeldung.json").await.json().await.unwrap();
+    assert_eq!(definition["id"], "hundesteuer-anmeldung");
+    let list: Value = server.get("forms/codelists/hunderassen.json").await.json().await.unwrap();
+    assert_eq!(list["id"], "hunderassen");
+    let tenant: Value = server.get("tenants/musterstadt.json").await.json().await.unwrap();
+    assert_eq!(tenant["id"], "musterstadt");
+    assert_eq!(server.get("efa/efa_wasm_bg.wasm").await.headers()["content-type"], "application/wasm");
     let css = server.get("static/portal.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
