@@ -126,7 +126,18 @@ pub async fn validate(
     let body = limits::read_body(request.into_body(), state.limits.json_bytes).await?;
     let value = limits::parse_json(&body)?;
     let context = efa_engine::Context::new(clock::berlin_date(clock::now_millis().div_euclid(1000)), lang::negotiate(&headers));
-    let report = if is_envelope(&value) { compiled.validate_envelope(&value, &context) } else { compiled.validate(&value, &context) };
+    let engine = compiled.clone();
+    let mut report = limits::cpu_bound(body.len(), move || {
+        if is_envelope(&value) {
+            engine.validate_envelope(&value, &context)
+        } else {
+            engine.validate(&value, &context)
+        }
+    })
+    .await?;
+    // Same bound as for 422 answers; `valid` stays false.
+    report.errors.truncate(super::error::MAX_ISSUES);
+    report.warnings.truncate(super::error::MAX_ISSUES);
     Ok(Json(report).into_response())
 }
 

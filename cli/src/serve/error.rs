@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 use efa_engine::Issue;
 use serde_json::json;
 
+/// Most issues listed in one 422 answer.
+pub const MAX_ISSUES: usize = 500;
+
 /// A failed request.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -41,9 +44,17 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is larger than {limit} bytes"))
     }
 
-    /// 422 listing every problem of a submission.
-    pub fn invalid(issues: Vec<Issue>) -> Self {
-        let message = format!("the submission has {} problem(s); see issues", issues.len());
+    /// 422 listing every problem of a submission (the first
+    /// [`MAX_ISSUES`]: a body of thousands of unknown keys must not turn
+    /// into a response many times its size).
+    pub fn invalid(mut issues: Vec<Issue>) -> Self {
+        let count = issues.len();
+        let message = if count > MAX_ISSUES {
+            issues.truncate(MAX_ISSUES);
+            format!("the submission has {count} problems; the first {MAX_ISSUES} are listed in issues")
+        } else {
+            format!("the submission has {count} problem(s); see issues")
+        };
         ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_submission", message, issues }
     }
 

@@ -93,6 +93,21 @@ async fn drain(mut body: Body) {
     let _ = tokio::time::timeout(DRAIN_TIME, read).await;
 }
 
+/// Bodies larger than this are validated on the blocking pool.
+const INLINE_BYTES: usize = 64 * 1024;
+
+/// Runs engine work for a body of `size` bytes: inline when small (the
+/// common case, microseconds), on the blocking pool when large, so one big
+/// submission does not stall the async workers serving everyone else.
+pub async fn cpu_bound<T: Send + 'static>(size: usize, work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    if size <= INLINE_BYTES {
+        return Ok(work());
+    }
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "validation failed unexpectedly"))
+}
+
 /// Parses JSON. serde_json stops at 128 levels of nesting, so hostile
 /// nesting is a 400, never a stack overflow.
 pub fn parse_json(bytes: &[u8]) -> ApiResult<Json> {

@@ -30,22 +30,27 @@ pub async fn submit(
     let key = idempotency::key(&headers)?;
     let lang = lang::negotiate(&headers);
     let limits = &state.limits;
-    let (envelope, files) = match limits::body_kind(&headers, true)? {
+    let (envelope, size, files) = match limits::body_kind(&headers, true)? {
         BodyKind::Json => {
             let request = limits::check_length(request, limits.json_bytes).await?;
             let body = limits::read_body(request.into_body(), limits.json_bytes).await?;
-            (limits::parse_json(&body)?, Vec::new())
+            (limits::parse_json(&body)?, body.len(), Vec::new())
         }
         BodyKind::Multipart => {
             let request = limits::check_length(request, limits.multipart_bytes).await?;
             let upload = multipart::read(request, limits).await?;
-            (limits::parse_json(&upload.submission)?, upload.files)
+            (limits::parse_json(&upload.submission)?, upload.submission.len(), upload.files)
         }
     };
 
     let now = clock::now_millis();
     let context = Context::new(clock::berlin_date(now.div_euclid(1000)), lang);
-    let report = form.validate_envelope(&envelope, &context);
+    let engine = form.clone();
+    let (envelope, report) = limits::cpu_bound(size, move || {
+        let report = engine.validate_envelope(&envelope, &context);
+        (envelope, report)
+    })
+    .await?;
     let declared = envelope.get("data").map(|data| attachments::listed(form, data)).unwrap_or_default();
     let mut issues = report.errors;
     // A field the engine already rejects gets no second issue about its files.

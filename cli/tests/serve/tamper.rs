@@ -112,6 +112,16 @@ async fn every_tampering_class_is_rejected_with_its_code() {
     let body: Value = server.post_json(SUBMIT, &many).await.json().await.unwrap();
     assert!(body["issues"].as_array().unwrap().len() >= 3, "{body}");
 
+    // Thousands of problems: the answer lists a bounded number.
+    let flood = with(|d| {
+        for i in 0..2000 {
+            d[format!("x{i}")] = json!(i);
+        }
+    });
+    let body: Value = server.post_json(SUBMIT, &flood).await.json().await.unwrap();
+    assert_eq!(body["issues"].as_array().unwrap().len(), 500);
+    assert!(body["error"]["message"].as_str().unwrap().contains("2000"), "{body}");
+
     assert!(server.all_ids().await.is_empty(), "nothing invalid was stored");
     assert_eq!(server.get("healthz").await.status(), StatusCode::OK);
 }
