@@ -29,6 +29,27 @@ pub enum Backend {
 pub struct Database {
     pub url: String,
     pub dir: tempfile::TempDir,
+    /// The server URL and name of a PostgreSQL test database, dropped at the end.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let Some((base, name)) = self.postgres.take() else { return };
+        // Best effort, on a thread of its own: Drop cannot await.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.ok()?;
+                let task = tokio::spawn(connection);
+                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                drop(client);
+                let _ = task.await;
+                Some(())
+            })
+        })
+        .join();
+    }
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -38,7 +59,7 @@ impl Database {
     pub async fn fresh(backend: Backend) -> Option<Database> {
         let dir = tempfile::tempdir().expect("temp dir");
         match backend {
-            Backend::Sqlite => Some(Database { url: format!("sqlite://{}", dir.path().join("efa.db").display()), dir }),
+            Backend::Sqlite => Some(Database { url: format!("sqlite://{}", dir.path().join("efa.db").display()), dir, postgres: None }),
             Backend::Postgres => {
                 let base = std::env::var("EFA_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
                 let name = format!("efa_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
@@ -48,7 +69,7 @@ impl Database {
                 client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create test database");
                 drop(client);
                 let _ = task.await;
-                Some(Database { url: with_database(&base, &name), dir })
+                Some(Database { url: with_database(&base, &name), dir, postgres: Some((base, name)) })
             }
         }
     }
