@@ -11,7 +11,7 @@
 //! `attachments` (files as received vs. as declared) · `idempotency` · `auth`
 //! · `operator` · `limits` (body size, media type, JSON) · `demo` (portals,
 //! static files) · `storage` (trait, SQLite with group commit, PostgreSQL) ·
-//! `clock` (Berlin civil date, RFC 3339) · `lang` · `error`.
+//! `clock` (Berlin civil date, RFC 3339) · `lang` · `error` · `state`.
 
 mod api;
 mod attachments;
