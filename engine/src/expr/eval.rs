@@ -679,7 +679,9 @@ pub(crate) mod tests {
     fn any_and_all() {
         let t = Some(Value::Bool(true));
         let f = Some(Value::Bool(false));
-        let cases: [(Vec<Option<Value>>, Option<bool>, Option<bool>); 6] = [
+        // (entries, any, all)
+        type Case = (Vec<Option<Value>>, Option<bool>, Option<bool>);
+        let cases: [Case; 6] = [
             (vec![], Some(false), Some(true)),
             (vec![t.clone(), t.clone()], Some(true), Some(true)),
             (vec![t.clone(), f.clone()], Some(true), Some(false)),
