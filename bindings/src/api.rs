@@ -12,7 +12,7 @@ use efa_engine::{CompiledForm, Context, Date, Session};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, parse, to_js};
+use crate::convert::{from_js, nfc, parse, to_js};
 use crate::resources::{load, referenced_codelists};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -58,7 +58,7 @@ impl FormSession {
     /// that changed because of it.
     #[wasm_bindgen(unchecked_return_type = "FieldState[]")]
     pub fn set(&mut self, path: &str, value: JsValue) -> Result<JsValue, JsError> {
-        let states = self.session.set(path, from_js(&value)?).map_err(|e| JsError::new(&e.to_string()))?;
+        let states = self.session.set(path, nfc(from_js(&value)?)).map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&states)
     }
 
@@ -66,7 +66,7 @@ impl FormSession {
     /// as JSON text (for callers that keep JSON anyway).
     #[wasm_bindgen(js_name = setJson)]
     pub fn set_json(&mut self, path: &str, value: &str) -> Result<String, JsError> {
-        let value = parse(value, "the value").map_err(|e| JsError::new(&e))?;
+        let value = nfc(parse(value, "the value").map_err(|e| JsError::new(&e))?);
         let states = self.session.set(path, value).map_err(|e| JsError::new(&e.to_string()))?;
         serde_json::to_string(&states).map_err(|e| JsError::new(&e.to_string()))
     }
@@ -120,7 +120,7 @@ impl FormSession {
     /// over where the field still fits); returns every state.
     #[wasm_bindgen(js_name = loadDraft, unchecked_return_type = "FieldState[]")]
     pub fn load_draft(&mut self, #[wasm_bindgen(unchecked_param_type = "Envelope")] draft: JsValue) -> Result<JsValue, JsError> {
-        let draft = from_js(&draft)?;
+        let draft = nfc(from_js(&draft)?);
         to_js(&self.session.load_draft(&draft))
     }
 
@@ -143,11 +143,35 @@ impl FormSession {
     }
 }
 
-/// Revalidates a submission envelope (`{"form": {...}, "data": {...}}`, JSON
-/// text) against `definition` for `tenant`, as a server must before it
-/// accepts anything. Throws when the definition or tenant is unusable;
-/// otherwise returns the report (`valid`, `errors`, `warnings`, and the
-/// canonical `submission` when valid).
+/// A compiled form for revalidating submissions, as a server must before
+/// it accepts anything: compile once, then one call per submission.
+#[wasm_bindgen]
+pub struct Validator {
+    form: Arc<CompiledForm>,
+}
+
+#[wasm_bindgen]
+impl Validator {
+    /// Compiles `definition` for `tenant` with `codelists` (JSON texts, as
+    /// for [`FormSession::new`]). Throws with every definition or tenant error.
+    #[wasm_bindgen(constructor)]
+    pub fn new(definition: &str, tenant: Option<String>, codelists: Option<String>) -> Result<Validator, JsError> {
+        Ok(Validator { form: compile_texts(definition, tenant.as_deref(), codelists.as_deref())? })
+    }
+
+    /// Revalidates a submission envelope (`{"form": {...}, "data": {...}}`,
+    /// JSON text) on the civil date `today` with messages in `lang`: the
+    /// report has `valid`, `errors`, `warnings` and, when valid, the
+    /// canonical `submission` to store.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn validate(&self, submission: &str, today: &str, lang: &str) -> Result<JsValue, JsError> {
+        let submission = nfc(parse(submission, "the submission").map_err(|e| JsError::new(&e))?);
+        to_js(&self.form.validate_envelope(&submission, &context(today, lang)?))
+    }
+}
+
+/// One-shot revalidation: compiles `definition` and validates `submission`
+/// (see [`Validator`], which compiles once for many submissions).
 #[wasm_bindgen(unchecked_return_type = "Report")]
 pub fn validate(
     definition: &str,
@@ -157,9 +181,21 @@ pub fn validate(
     lang: &str,
     codelists: Option<String>,
 ) -> Result<JsValue, JsError> {
-    let form = compile_texts(definition, tenant.as_deref(), codelists.as_deref())?;
-    let submission = parse(submission, "the submission").map_err(|e| JsError::new(&e))?;
-    to_js(&form.validate_envelope(&submission, &context(today, lang)?))
+    Validator::new(definition, tenant, codelists)?.validate(submission, today, lang)
+}
+
+/// The size of the WASM linear memory in bytes (it grows, never shrinks):
+/// for monitoring and the benchmark.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
 }
 
 /// The ids of the code lists `definition` (JSON text) refers to, so a page

@@ -200,6 +200,9 @@ test('keyboard only: a citizen completes the dog tax form, reviews it and gets a
   assert.equal(sent.json.data.zahlungsweise, 'ueberweisung');
   assert.equal(sent.json.data.steuer, '108.00');
   assert.match(await page.locator('#status').textContent(), /HS-2026/, 'host page got efa-submitted');
+  await page.locator('.efa-language__link', { hasText: 'English' }).click();
+  await page.getByRole('heading', { name: 'Application sent' }).waitFor();
+  assert.match(await page.locator('.efa-panel').textContent(), /HS-2026-\d{6}/, 'the receipt survives a language switch');
 });
 
 test('Absenden on an incomplete form sends nothing; the focused summary links every missing field', async (page) => {
@@ -240,8 +243,12 @@ test('Absenden on an incomplete form sends nothing; the focused summary links ev
   assert.equal(await heading(page), 'Angaben zur Halterin oder zum Halter');
 });
 
-test('messages wait until the citizen leaves the field', async (page) => {
+test('messages wait until the citizen leaves the field; the host hears efa-change', async (page) => {
   await open(page, '/musterstadt/');
+  await page.evaluate(() => {
+    window.changes = [];
+    document.addEventListener('efa-change', (e) => window.changes.push(e.detail));
+  });
   await el(page, 'efa-email').click();
   await page.keyboard.type('erika@');
   assert.equal(await el(page, 'efa-email-error').isVisible(), false, 'no message while typing');
@@ -250,6 +257,23 @@ test('messages wait until the citizen leaves the field', async (page) => {
   assert.match(await el(page, 'efa-email-error').textContent(), /E-Mail-Adresse/);
   await el(page, 'efa-email').fill('erika@example.de');
   assert.equal(await el(page, 'efa-email-error').isVisible(), false, 'fixed: the message goes');
+  const changes = await page.evaluate(() => window.changes);
+  assert.deepEqual(changes.at(-1), { path: '/email', value: 'erika@example.de' });
+});
+
+test('a host page may take over sending by cancelling efa-submit', async (page) => {
+  await open(page, '/musterstadt/');
+  await fillValid(page);
+  await page.evaluate(() => document.addEventListener('efa-submit', (e) => {
+    e.preventDefault();
+    window.taken = e.detail;
+  }));
+  await send(page);
+  await page.waitForFunction(() => window.taken);
+  const envelope = await page.evaluate(() => window.taken);
+  assert.equal(envelope.data.familienname, 'Mustermann');
+  assert.equal(submissions().length, 0, 'the widget did not send');
+  assert.equal(await page.locator('.efa-panel').count(), 0);
 });
 
 test('a field hidden after being filled is not in the request body', async (page) => {

@@ -6,8 +6,8 @@ use super::{Ctx, Res};
 use crate::widget::text::Msg;
 
 /// Fills `section` with the confirmation and the `reference` the server
-/// gave, if any; returns the heading to focus.
-pub(crate) fn render(ctx: &Ctx, section: &Element, reference: Option<&str>) -> Res<Element> {
+/// gave, if any; the heading takes the focus (`tabindex=-1`).
+pub(crate) fn render(ctx: &Ctx, section: &Element, reference: Option<&str>) -> Res<()> {
     section.set_text_content(None);
     let panel = ctx.el(section, "div", "efa-panel")?;
     let title = ctx.heading(&panel, 1, "efa-panel__title", ctx.msg(Msg::ReceivedTitle))?;
@@ -18,5 +18,5 @@ pub(crate) fn render(ctx: &Ctx, section: &Element, reference: Option<&str>) -> R
         ctx.text_el(&body, "strong", "efa-panel__reference", reference)?;
     }
     ctx.text_el(section, "p", "efa-body", ctx.msg(Msg::ReceivedText))?;
-    Ok(title)
+    Ok(())
 }

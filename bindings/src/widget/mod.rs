@@ -93,6 +93,8 @@ pub(crate) struct Widget {
     /// A change link led here from the review page: continue goes back there.
     return_to_review: bool,
     sending: bool,
+    /// The receipt number of the accepted submission, for the receipt page.
+    reference: Option<String>,
     /// Sent with every attempt to send the same data, so a retried send is
     /// stored once (`Idempotency-Key`).
     idempotency_key: Option<String>,
@@ -183,6 +185,7 @@ pub fn mount(root: &web_sys::Node, host: HtmlElement, options: JsValue) -> Resul
         files: HashMap::new(),
         return_to_review: false,
         sending: false,
+        reference: None,
         idempotency_key: None,
     };
     widget.page = Page::Step(widget.first_step());

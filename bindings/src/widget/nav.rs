@@ -10,7 +10,7 @@ use super::{ctx, Widget};
 use crate::components::error_summary::Entry;
 use crate::components::set_hidden;
 use crate::components::step_nav::{caption, Page};
-use crate::components::{focus, review, Res};
+use crate::components::{focus, receipt, review, Res};
 
 /// Where the focus goes after a page change.
 pub(super) enum Focus {
@@ -43,6 +43,9 @@ impl Widget {
             let ctx = ctx!(self);
             let focus_of = |path: &str| self.views.get(path).map(|v| v.focus_id.clone());
             review::render(&ctx, &shell.review, &review::Answers { states: &self.states, focus: &focus_of })?;
+        }
+        if page == Page::Receipt {
+            receipt::render(&ctx!(self), &shell.receipt, self.reference.as_deref())?;
         }
         self.update_navigation()?;
         if let Focus::Heading = focus_to {

@@ -20,7 +20,7 @@ use super::text::Msg;
 use super::{ctx, Widget};
 use crate::components::notice::Tone;
 use crate::components::step_nav::Page;
-use crate::components::{notice, receipt, Res};
+use crate::components::{notice, Res};
 
 /// What came back.
 enum Outcome {
@@ -199,11 +199,8 @@ impl Widget {
                 let reference = reference(&body);
                 self.forget_saved_draft();
                 self.idempotency_key = None;
-                self.show_page(Page::Receipt, super::nav::Focus::None)?;
-                if let Some(shell) = &self.shell {
-                    let title = receipt::render(&ctx!(self), &shell.receipt, reference.as_deref())?;
-                    crate::components::focus(&title)?;
-                }
+                self.reference = reference.clone();
+                self.show_page(Page::Receipt, super::nav::Focus::Heading)?;
                 Ok(Some(json!({ "status": status, "receipt": reference, "response": body })))
             }
             Outcome::Rejected(issues) if !issues.is_empty() => {

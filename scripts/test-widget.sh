@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Checks the <efa-form> widget: builds it, runs the renderer tests in headless
+# Chromium, the conformance corpus on the WASM build (byte-identical with the
+# native outputs), the size budget, and the browser end-to-end suite.
+# Installs what is missing (idempotent; quick when everything is present).
+# Every check runs; the script fails at the end if any failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE_BUDGET_KB="${EFA_SIZE_BUDGET_KB:-150}"
+failed=()
+
+step() { printf '\n== %s\n' "$*"; }
+check() {
+  local name="$1"
+  shift
+  if "$@"; then
+    echo "-- $name: ok"
+  else
+    echo "-- $name: FAILED"
+    failed+=("$name")
+  fi
+}
+
+step "tools"
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  $sudo apt-get install -y chromium chromium-driver
+fi
+if [ ! -f tests/e2e/node_modules/.package-lock.json ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund)
+fi
+
+step "build (scripts/build-widget.sh installs the Rust target, wasm-bindgen and wasm-opt if missing)"
+scripts/build-widget.sh
+
+step "renderer tests in headless Chromium (wasm-bindgen-test)"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/bindings/webdriver.json"
+check "wasm tests" cargo test --target wasm32-unknown-unknown -p efa-wasm
+
+step "conformance corpus on the WASM build"
+check "conformance (wasm)" node tests/wasm-runner/run.mjs
+
+step "size (gzip -9), budget ${SIZE_BUDGET_KB} KB for wasm + JS + CSS"
+size_report() {
+  local total=0 raw gz
+  printf '%-32s %10s %10s\n' file bytes gzip
+  for file in efa_wasm_bg.wasm efa_wasm.js efa-form.js efa-form.css; do
+    raw=$(wc -c < "bindings/pkg/$file")
+    gz=$(gzip -9 -c "bindings/pkg/$file" | wc -c)
+    total=$((total + gz))
+    printf '%-32s %10d %10d\n' "$file" "$raw" "$gz"
+  done
+  printf '%-32s %10s %10d  (%d KB; budget %d KB)\n' total "" "$total" $(((total + 1023) / 1024)) "$SIZE_BUDGET_KB"
+  [ "$total" -le $((SIZE_BUDGET_KB * 1024)) ]
+}
+check "size budget" size_report
+
+step "end-to-end tests (Playwright with /usr/bin/chromium)"
+check "e2e" node tests/e2e/run.mjs
+
+step "summary"
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "failed: ${failed[*]}"
+  exit 1
+fi
+echo "all widget checks passed"

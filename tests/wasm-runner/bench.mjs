@@ -1,0 +1,140 @@
+// Benchmark of the WASM build in Node on generated forms of 100, 1000 and
+// 5000 fields — the same forms as the native benchmark
+// (engine/benches/support.rs, same generator and seed): about half the
+// fields have visible/required conditions over one to three earlier fields,
+// many of them on one hub field (f0).
+//
+//   scripts/build-widget.sh && node tests/wasm-runner/bench.mjs
+//
+// Prints the numbers; budgets at 1000 fields are shown next to them but do
+// not fail the run (timings depend on the machine). Each size runs in its
+// own process, so the WASM memory figure is that size's alone.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const SIZES = [100, 1000, 5000];
+const BUDGET = { construct: 10_000, hub: 20, validate: 300, memory: 2 * 1024 * 1024 }; // µs, bytes at 1000 fields
+
+// ------------------------------------------------- the native generator, in JS
+
+const MASK = (1n << 64n) - 1n;
+class Lcg {
+  constructor(seed) { this.state = BigInt(seed); }
+  next(bound) {
+    this.state = (this.state * 6364136223846793005n + 1442695040888963407n) & MASK;
+    return Number((this.state >> 33n) % BigInt(bound));
+  }
+}
+const KINDS = ['text', 'integer', 'choice', 'boolean', 'date'];
+const kindOf = (i) => (i === 0 ? 'choice' : KINDS[i % KINDS.length]);
+function testOf(i) {
+  switch (kindOf(i)) {
+    case 'text': return `!is_empty(f${i})`;
+    case 'integer': return `f${i} > 5`;
+    case 'choice': return `f${i} == 'a'`;
+    case 'boolean': return `f${i}`;
+    default: return `f${i} < date('2000-01-01')`;
+  }
+}
+function definition(size) {
+  const rng = new Lcg(42);
+  const perStep = Math.ceil(size / 10);
+  const steps = [];
+  for (let step = 0; step < 10; step += 1) {
+    const fields = [];
+    for (let i = step * perStep; i < Math.min((step + 1) * perStep, size); i += 1) {
+      const field = { id: `f${i}`, type: kindOf(i), label: `Feld ${i}` };
+      if (kindOf(i) === 'choice') field.options = ['a', 'b', 'c'];
+      if (i > 0 && rng.next(2) === 0) {
+        const terms = [];
+        if (rng.next(3) === 0) terms.push(testOf(0));
+        const count = 1 + rng.next(3 - Math.min(terms.length, 2));
+        for (let t = 0; t < count; t += 1) terms.push(testOf(rng.next(i)));
+        const condition = terms.join(rng.next(2) === 0 ? ' && ' : ' || ');
+        field[rng.next(2) === 0 ? 'visible' : 'required'] = condition;
+      }
+      fields.push(field);
+    }
+    steps.push({ id: `s${step}`, title: `Schritt ${step}`, fields });
+  }
+  return { id: `generated-${size}`, version: '1.0.0', title: 'Generated', steps };
+}
+function valueFor(i) {
+  return { text: 'Wert', integer: 7, choice: 'a', boolean: true }[kindOf(i)] ?? '1990-05-17';
+}
+function leafPath(text, size) {
+  for (let i = size - 1; i >= 0; i -= 1) {
+    if (![`f${i} `, `f${i})`, `f${i}"`].some((s) => text.includes(s))) return `/f${i}`;
+  }
+  return `/f${size - 1}`;
+}
+
+// ------------------------------------------------------------------ measuring
+
+/** Median time of `fn` in µs over `runs` runs (after a warm-up). */
+function median(fn, runs) {
+  for (let i = 0; i < Math.min(runs, 20); i += 1) fn(i);
+  const times = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = process.hrtime.bigint();
+    fn(i);
+    times.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function measure(size) {
+  const require = createRequire(import.meta.url);
+  const efa = require(join(repo, 'bindings/pkg-node/efa_wasm.js'));
+  const memoryAtStart = efa.wasmMemoryBytes();
+  const def = definition(size);
+  const text = JSON.stringify(def);
+  const today = '2026-11-23';
+  // Memory first: linear memory only grows, so later loops would inflate it.
+  const session = new efa.FormSession(text, null, null, 'de', today);
+  const memoryOneSession = efa.wasmMemoryBytes();
+  const runs = size >= 5000 ? 20 : 60;
+  const construct = median(() => new efa.FormSession(text, null, null, 'de', today).free(), runs);
+  let changed = 0;
+  const hub = median((i) => { changed = JSON.parse(session.setJson('/f0', i % 2 ? '"a"' : '"b"')).length; }, 400);
+  const hubObjects = median((i) => session.set('/f0', i % 2 ? 'a' : 'b'), 400);
+  const leaf = leafPath(text, size);
+  const leafChange = median((i) => session.setJson(leaf, i % 2 ? '"x"' : '"y"'), 400);
+
+  for (let i = 0; i < size; i += 1) {
+    try { session.setJson(`/f${i}`, JSON.stringify(valueFor(i))); } catch { /* not settable */ }
+  }
+  const submission = JSON.stringify(session.submission());
+  const validator = new efa.Validator(text, null, null);
+  const report = validator.validate(submission, today, 'de');
+  if (!report.valid) throw new Error(`generated submission invalid: ${JSON.stringify(report.errors.slice(0, 3))}`);
+  const validate = median(() => validator.validate(submission, today, 'de'), size >= 5000 ? 40 : 200);
+  const sessionReport = median(() => session.validate(), size >= 5000 ? 40 : 200);
+  return {
+    size, construct, hub, hubObjects, changed, leafChange, validate, sessionReport,
+    memory: memoryOneSession, memoryGrowth: memoryOneSession - memoryAtStart, memoryAfter: efa.wasmMemoryBytes(),
+  };
+}
+
+const one = process.argv.indexOf('--size');
+if (one !== -1) {
+  console.log(JSON.stringify(measure(Number(process.argv[one + 1]))));
+} else {
+  const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
+  const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+  console.log('WASM (Node) benchmark — median per operation');
+  console.log('fields  construct   hub change (JSON text / JS objects, states changed)  leaf change  full validation  session report  WASM memory: one session (growth), after all runs');
+  for (const size of SIZES) {
+    const r = JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--size', String(size)], { encoding: 'utf8' }));
+    console.log(`${String(size).padStart(6)}  ${fmt(r.construct).padStart(9)}   ${fmt(r.hub).padStart(9)} / ${fmt(r.hubObjects).padStart(9)}  (${r.changed} changed)${' '.repeat(18)}${fmt(r.leafChange).padStart(9)}    ${fmt(r.validate).padStart(9)}      ${fmt(r.sessionReport).padStart(9)}    ${mb(r.memory)} (${mb(r.memoryGrowth)}), ${mb(r.memoryAfter)}`);
+    if (size === 1000) {
+      const verdict = (value, budget) => (value <= budget ? 'within' : 'OVER');
+      console.log(`        budgets at 1000 fields: construct ≤ 10 ms ${verdict(r.construct, BUDGET.construct)}, hub change ≤ 20 µs ${verdict(r.hub, BUDGET.hub)}, ` +
+        `full validation ≤ 300 µs ${verdict(r.validate, BUDGET.validate)}, memory ≤ 2 MB ${verdict(r.memory, BUDGET.memory)}`);
+    }
+  }
+}
