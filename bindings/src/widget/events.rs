@@ -24,12 +24,14 @@ pub(super) enum After {
     Send,
     /// Read a draft file.
     Import(File),
+    /// Reveal what was left during a press, after its click.
+    FlushLater,
 }
 
 /// A registered listener: event name and closure (kept alive with it).
 pub(super) type Listener = (&'static str, Closure<dyn FnMut(Event)>);
 
-const EVENTS: [&str; 5] = ["input", "change", "click", "focusout", "submit"];
+const EVENTS: [&str; 7] = ["input", "change", "click", "focusout", "submit", "pointerdown", "pointerup"];
 
 /// Registers the listeners on `container`; the closures hold the widget
 /// weakly, so dropping the handle ends it.
@@ -63,7 +65,24 @@ fn dispatch(widget: &Rc<RefCell<Widget>>, event: &Event) {
         }
         Ok(After::Send) => wasm_bindgen_futures::spawn_local(send::run(widget.clone())),
         Ok(After::Import(file)) => wasm_bindgen_futures::spawn_local(draft::import(widget.clone(), file)),
+        Ok(After::FlushLater) => wasm_bindgen_futures::spawn_local(flush_later(widget.clone())),
         Err(error) => web_sys::console::error_1(&error),
+    }
+}
+
+/// Waits one task (the click follows the pointerup in the same task), then
+/// reveals what is still pending: a press that ended without a click.
+async fn flush_later(widget: Rc<RefCell<Widget>>) {
+    let timeout = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(timeout).await;
+    if let Ok(mut widget) = widget.try_borrow_mut() {
+        if let Err(error) = widget.flush_pending() {
+            web_sys::console::error_1(&error);
+        }
     }
 }
 
@@ -82,6 +101,14 @@ impl Widget {
             "submit" => {
                 event.prevent_default();
                 self.on_submit()
+            }
+            "pointerdown" => {
+                self.pressing = true;
+                Ok(After::Nothing)
+            }
+            "pointerup" => {
+                self.pressing = false;
+                Ok(if self.pending.is_empty() { After::Nothing } else { After::FlushLater })
             }
             _ => Ok(After::Nothing),
         }
@@ -120,7 +147,7 @@ impl Widget {
             Kind::Date | Kind::Display => None,
         };
         if kind != Kind::Date {
-            self.reveal(vec![path])?;
+            self.reveal_left(path)?;
         }
         Ok(change.map_or(After::Nothing, After::Changed))
     }
@@ -133,10 +160,17 @@ impl Widget {
         if view.kind != Kind::Date || !self.dirty.contains(&path) || next.is_some_and(|n| view.group.contains(Some(n))) {
             return Ok(());
         }
-        self.reveal(vec![path])
+        self.reveal_left(path)
     }
 
     fn on_click(&mut self, target: &Element, event: &Event) -> Res<After> {
+        let after = self.on_action(target, event);
+        // The press is over: messages of the field it left may show now.
+        self.flush_pending()?;
+        after
+    }
+
+    fn on_action(&mut self, target: &Element, event: &Event) -> Res<After> {
         let Some(control) = target.closest("[data-action]")? else { return Ok(After::Nothing) };
         let action = control.get_attribute("data-action").unwrap_or_default();
         let path = control.get_attribute("data-path").unwrap_or_default();

@@ -84,6 +84,12 @@ pub(crate) struct Widget {
     page: Page,
     /// Fields whose messages are shown: the citizen left them or tried to go on.
     revealed: HashSet<String>,
+    /// A pointer is down: messages for a field just left wait until the
+    /// press ends, so they cannot push the pressed button away from under
+    /// the pointer (the click would be lost).
+    pressing: bool,
+    /// Fields left during a press, revealed when it ends.
+    pending: Vec<String>,
     /// Fields typed into since the widget started.
     dirty: HashSet<String>,
     /// Messages from the server's last rejection, until the value changes.
@@ -180,6 +186,8 @@ pub fn mount(root: &web_sys::Node, host: HtmlElement, options: JsValue) -> Resul
         states: HashMap::new(),
         page: Page::Step(0),
         revealed: HashSet::new(),
+        pressing: false,
+        pending: Vec::new(),
         dirty: HashSet::new(),
         server: HashMap::new(),
         files: HashMap::new(),
@@ -314,6 +322,27 @@ impl Widget {
     fn reveal(&mut self, paths: Vec<String>) -> Res<()> {
         self.revealed.extend(paths.iter().cloned());
         self.refresh(&paths)
+    }
+
+    /// Reveals a field the citizen left — at once, or after the press
+    /// that moved the focus away.
+    fn reveal_left(&mut self, path: String) -> Res<()> {
+        if self.pressing {
+            self.pending.push(path);
+            Ok(())
+        } else {
+            self.reveal(vec![path])
+        }
+    }
+
+    /// Reveals the fields left during a press that has ended.
+    fn flush_pending(&mut self) -> Res<()> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            self.reveal(pending)
+        }
     }
 
     /// Stores a citizen's input; returns what the host's `efa-change` says.
