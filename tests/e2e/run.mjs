@@ -261,6 +261,21 @@ test('messages wait until the citizen leaves the field; the host hears efa-chang
   assert.deepEqual(changes.at(-1), { path: '/email', value: 'erika@example.de' });
 });
 
+test('a click right after typing is not lost to a message appearing above the button', async (page) => {
+  // Tall enough that the field and the button are both on screen: no scroll
+  // anchoring hides the shift.
+  await page.setViewportSize({ width: 1280, height: 3000 });
+  await open(page, '/musterstadt/');
+  await page.locator('.efa-progress__link', { hasText: 'Ihre Hunde' }).click();
+  await el(page, 'efa-hund-0-name').fill('Bello');
+  await el(page, 'efa-hund-0-haltung_seit-day').fill('1');
+  await el(page, 'efa-hund-0-haltung_seit-month').fill('6');
+  await el(page, 'efa-hund-0-haltung_seit-year').fill('2020'); // its warning shows once the field is left
+  await page.locator('.efa-form button[type=submit]').click();
+  await page.locator('.efa-error-summary:not([hidden])').waitFor({ timeout: 2000 });
+  assert.ok(await el(page, 'efa-hund-0-haltung_seit-warning').isVisible(), 'the warning shows after the click');
+});
+
 test('a host page may take over sending by cancelling efa-submit', async (page) => {
   await open(page, '/musterstadt/');
   await fillValid(page);
