@@ -445,17 +445,23 @@ test('a draft saved in the browser survives a reload; drafts export and import a
 
 test('two tenants render the same form with their own branding and the same behaviour', async (page) => {
   const tenants = [
-    { path: '/musterstadt/', primary: 'rgb(0, 90, 156)', font: 'Fira Sans', logo: '/assets/musterstadt-logo.svg', tax: '108,00 €', privacy: 'https://www.musterstadt.example/datenschutz' },
-    { path: '/beispielhausen/', primary: 'rgb(30, 86, 49)', font: 'Georgia', logo: '/assets/beispielhausen-logo.svg', tax: '75,00 €', privacy: 'https://beispielhausen.example/rathaus/datenschutz' },
+    { path: '/musterstadt/', primary: 'rgb(0, 90, 156)', onPrimary: 'rgb(255, 255, 255)', background: 'rgb(255, 255, 255)', radius: '4px', font: 'Fira Sans',
+      logo: '/assets/musterstadt-logo.svg', tax: '108,00 €', privacy: 'https://www.musterstadt.example/datenschutz' },
+    { path: '/beispielhausen/', primary: 'rgb(30, 86, 49)', onPrimary: 'rgb(255, 248, 231)', background: 'rgb(251, 250, 245)', radius: '0px', font: 'Georgia',
+      logo: '/assets/beispielhausen-logo.svg', tax: '75,00 €', privacy: 'https://beispielhausen.example/rathaus/datenschutz' },
   ];
   const seen = [];
   for (const tenant of tenants) {
     await open(page, tenant.path);
     const style = await page.locator('.efa-form button[type=submit]').evaluate((b) => {
       const s = getComputedStyle(b);
-      return { background: s.backgroundColor, font: s.fontFamily };
+      const root = getComputedStyle(b.closest('.efa'));
+      return { background: s.backgroundColor, color: s.color, radius: s.borderTopLeftRadius, font: s.fontFamily, page: root.backgroundColor };
     });
     assert.equal(style.background, tenant.primary, `${tenant.path} primary colour`);
+    assert.equal(style.color, tenant.onPrimary, `${tenant.path} text on primary`);
+    assert.equal(style.radius, tenant.radius, `${tenant.path} corner radius`);
+    assert.equal(style.page, tenant.background, `${tenant.path} background`);
     assert.ok(style.font.includes(tenant.font), `${tenant.path} font ${style.font}`);
     assert.equal(await page.locator('.efa-header__logo').getAttribute('src'), tenant.logo);
     assert.equal(await page.locator('.efa-footer a', { hasText: 'Datenschutz' }).getAttribute('href'), tenant.privacy);

@@ -23,7 +23,6 @@ use std::sync::Arc;
 
 use efa_engine::model::Tenant;
 use efa_engine::{CompiledForm, Context, Date, FieldState, Session};
-use serde::Deserialize;
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -45,22 +44,45 @@ macro_rules! ctx {
 }
 pub(crate) use ctx;
 
-/// What the page passes to [`mount`] (JSON-compatible object).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[wasm_bindgen(typescript_custom_section)]
+const MOUNT_OPTIONS: &str = r#"
+/** What `mount` needs: the fetched files and the element's settings. */
+export interface MountOptions {
+  definition: object; tenant?: object | null; codelists?: Record<string, object>;
+  lang?: string; today: string; action?: string | null; headingLevel?: number | null;
+}
+"#;
+
+/// What the page passes to [`mount`] (a [`MountOptions`-shaped] object).
+///
+/// Read by hand from the JSON rather than with a serde derive: the derive
+/// would add a deserializer to every citizen's download for five keys.
 struct Options {
     definition: Json,
-    #[serde(default)]
     tenant: Option<Json>,
-    #[serde(default)]
     codelists: BTreeMap<String, Json>,
-    #[serde(default)]
-    lang: Option<String>,
+    lang: String,
     today: String,
-    #[serde(default)]
     action: Option<String>,
-    #[serde(default)]
-    heading_level: Option<u8>,
+    heading_level: u8,
+}
+
+impl Options {
+    fn from_json(mut json: Json) -> Result<Options, JsError> {
+        let mut take = |key: &str| json.get_mut(key).map(Json::take).filter(|v| !v.is_null());
+        let text = |value: Option<Json>| value.and_then(|v| v.as_str().map(str::to_string));
+        let definition = take("definition").ok_or_else(|| JsError::new("options: the definition is missing"))?;
+        let tenant = take("tenant");
+        let codelists = match take("codelists") {
+            Some(Json::Object(map)) => map.into_iter().collect(),
+            _ => BTreeMap::new(),
+        };
+        let lang = text(take("lang")).unwrap_or_default();
+        let today = text(take("today")).ok_or_else(|| JsError::new("options: today is missing"))?;
+        let action = text(take("action")).filter(|a| !a.is_empty());
+        let heading_level = take("headingLevel").and_then(|v| v.as_u64()).map_or(2, |l| l.clamp(1, 4) as u8);
+        Ok(Options { definition, tenant, codelists, lang, today, action, heading_level })
+    }
 }
 
 /// The live widget.
@@ -152,13 +174,17 @@ impl Drop for FormWidget {
 /// form — an invalid tenant, a definition error — an error state is shown
 /// instead and the error is thrown.
 #[wasm_bindgen]
-pub fn mount(root: &web_sys::Node, host: HtmlElement, options: JsValue) -> Result<FormWidget, JsError> {
-    let options: Options = serde_json::from_value(from_js(&options)?).map_err(|e| JsError::new(&format!("options: {e}")))?;
+pub fn mount(
+    root: &web_sys::Node,
+    host: HtmlElement,
+    #[wasm_bindgen(unchecked_param_type = "MountOptions")] options: JsValue,
+) -> Result<FormWidget, JsError> {
+    let options = Options::from_json(from_js(&options)?)?;
     let doc = host.owner_document().ok_or_else(|| JsError::new("the element is not in a document"))?;
     let container = doc.create_element("div").map_err(js_error)?;
     container.set_class_name("efa-container");
     root.append_child(&container).map_err(js_error)?;
-    let requested = options.lang.clone().unwrap_or_default();
+    let requested = options.lang.clone();
     let loaded = match load(&options.definition, options.tenant.as_ref(), &options.codelists) {
         Ok(loaded) => loaded,
         Err(error) => {
@@ -179,8 +205,8 @@ pub fn mount(root: &web_sys::Node, host: HtmlElement, options: JsValue) -> Resul
         tenant: loaded.tenant,
         session,
         lang,
-        heading: options.heading_level.unwrap_or(2).clamp(1, 4),
-        action: options.action.filter(|a| !a.is_empty()),
+        heading: options.heading_level,
+        action: options.action,
         shell: None,
         views: BTreeMap::new(),
         states: HashMap::new(),
