@@ -171,9 +171,7 @@ fn check_states(session: &Session, expect: &Map<String, Json>, label: &str, fail
         let actual = json!(state);
         for (key, want) in expected.as_object().into_iter().flatten() {
             let got = match key.as_str() {
-                "errors" | "warnings" => Json::Array(
-                    actual[key].as_array().into_iter().flatten().map(|i| i["code"].clone()).collect(),
-                ),
+                "errors" | "warnings" => Json::Array(actual[key].as_array().into_iter().flatten().map(|i| i["code"].clone()).collect()),
                 "messages" => Json::Array(actual["errors"].as_array().into_iter().flatten().map(|i| i["message"].clone()).collect()),
                 _ => actual.get(key).cloned().unwrap_or(Json::Null),
             };

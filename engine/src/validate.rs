@@ -37,7 +37,7 @@ impl CompiledForm {
                 Issue { code: t.code.to_string(), path: t.path.clone(), message, rule: None }
             })
             .collect();
-            extra.extend(post_checks(self, &state));
+        extra.extend(post_checks(self, &state));
         let shape_errors: Vec<String> = tampers.iter().filter(|t| t.code == "type").map(|t| t.path.clone()).collect();
         let mut report = report(self, &state, extra);
         // Where the data had the wrong shape, that one `type` error says it

@@ -70,7 +70,9 @@ fn conformance_corpus() {
         match fs::read_to_string(&expected_path) {
             Ok(expected) if expected == text => {}
             _ if update || (!ci && !expected_path.exists()) => fs::write(&expected_path, &text).unwrap(),
-            Ok(_) => problems.push(format!("{name}: output differs from {} (EFA_UPDATE_CONFORMANCE=1 rewrites it)", expected_path.display())),
+            Ok(_) => {
+                problems.push(format!("{name}: output differs from {} (EFA_UPDATE_CONFORMANCE=1 rewrites it)", expected_path.display()))
+            }
             Err(_) => problems.push(format!("{name}: {} is missing", expected_path.display())),
         }
     }

@@ -156,7 +156,14 @@ fn candidates(form: &CompiledForm, node: usize) -> Vec<Json> {
         Some(FieldType::Integer) => vec![json!(3), json!(25), json!(0), json!(-1), json!("abc")],
         Some(FieldType::Decimal | FieldType::Money) => vec![json!("60"), json!("12,50"), json!("0"), json!("1000000"), json!("1.005")],
         Some(FieldType::Date) => {
-            vec![json!("1980-05-17"), json!("2026-11-01"), json!("2010-01-01"), json!("2026-11-23"), json!("2030-01-01"), json!("2026-02-30")]
+            vec![
+                json!("1980-05-17"),
+                json!("2026-11-01"),
+                json!("2010-01-01"),
+                json!("2026-11-23"),
+                json!("2030-01-01"),
+                json!("2026-02-30"),
+            ]
         }
         Some(FieldType::Boolean) => vec![json!(true), json!(false)],
         Some(FieldType::Choice) => codes.into_iter().chain([json!("unbekannt")]).collect(),
