@@ -7,7 +7,6 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value as Json};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::compile::Node;
 use crate::model::FieldType;
@@ -75,14 +74,27 @@ fn text(json: &Json) -> Result<Option<Arc<str>>, InputError> {
     if s.len() > MAX_TEXT_BYTES {
         return Err(InputError::TooLarge);
     }
-    let trimmed = s.trim();
-    if unicode_normalization::is_nfc_quick(trimmed.chars()) == unicode_normalization::IsNormalized::Yes {
-        // Most input is already NFC (all ASCII is): skip the allocation.
-        return Ok((!trimmed.is_empty()).then(|| trimmed.into()));
-    }
-    let normalized: String = trimmed.nfc().collect();
+    let normalized = nfc(s.trim());
     let trimmed = normalized.trim();
     Ok((!trimmed.is_empty()).then(|| trimmed.into()))
+}
+
+/// NFC normalization, borrowing when the text already is NFC (all ASCII is).
+#[cfg(feature = "unicode-nfc")]
+fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
+/// Without the `unicode-nfc` feature the caller normalizes (the browser
+/// widget does, with `String.prototype.normalize`).
+#[cfg(not(feature = "unicode-nfc"))]
+fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Borrowed(text)
 }
 
 /// IBANs are compared and stored without spaces, in capitals.
@@ -198,7 +210,7 @@ pub fn file_meta(json: &Json) -> Result<FileMeta, InputError> {
     if name.chars().count() > MAX_FILE_NAME || media_type.len() > 255 {
         return Err(InputError::TooLarge);
     }
-    Ok(FileMeta { name: name.nfc().collect(), media_type: media_type.to_ascii_lowercase(), size })
+    Ok(FileMeta { name: nfc(name).into_owned(), media_type: media_type.to_ascii_lowercase(), size })
 }
 
 /// The canonical JSON of a present value, as it goes into the submission.

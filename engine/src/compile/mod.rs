@@ -399,14 +399,23 @@ pub fn parse_codelist(json: &serde_json::Value) -> Result<CodeList, Vec<Definiti
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Result<T, Vec<DefinitionError>> {
-    serde_path_to_error::deserialize(json).map_err(|error| {
-        let pointer = path_to_pointer(error.path());
-        let message = error.inner().to_string();
+    deserialize(json).map_err(|(pointer, message)| {
         let message = message.split(" at line ").next().unwrap_or(&message).to_string();
         vec![DefinitionError::new(pointer, DefinitionErrorKind::Format, message)]
     })
 }
 
+#[cfg(feature = "error-paths")]
+fn deserialize<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(json).map_err(|error| (path_to_pointer(error.path()), error.inner().to_string()))
+}
+
+#[cfg(not(feature = "error-paths"))]
+fn deserialize<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Result<T, (String, String)> {
+    T::deserialize(json).map_err(|error| (String::new(), error.to_string()))
+}
+
+#[cfg(feature = "error-paths")]
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();

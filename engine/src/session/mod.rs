@@ -74,6 +74,10 @@ pub struct FieldState {
     /// Number of instances, for repeating groups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
+    /// The codes offered now, for choices whose options have filters (a
+    /// renderer offers only these); absent when every option is offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
     /// Blocking problems.
     pub errors: Vec<Issue>,
     /// Non-blocking notices.

@@ -47,8 +47,10 @@ impl State {
             _ => Json::Null,
         };
         let count = definition.is_repeat().then(|| self.root.instances(form, node, index).map_or(0, Vec::len));
+        let options = slot.offered.as_ref().map(|offered| offered.iter().map(|&i| definition.options[i as usize].code.clone()).collect());
         Some(FieldState {
             path: pointer(form, node, index),
+            options,
             visible: slot.relevant,
             required: slot.required,
             readonly: slot.readonly,

@@ -27,6 +27,7 @@ impl State {
         let Some(slot) = env.root.slot(form, node, index) else {
             return;
         };
+        let offered = if slot.relevant { offered_options(definition, &env) } else { None };
         let (required, readonly, findings) = if slot.relevant {
             let required = condition(&definition.logic.required, &env);
             let readonly = definition.computed || condition(&definition.logic.readonly, &env);
@@ -43,9 +44,10 @@ impl State {
         let Some(slot) = self.root.slot_mut(form, node, index) else {
             return;
         };
-        if slot.required != required || slot.readonly != readonly || slot.findings != findings {
+        if slot.required != required || slot.readonly != readonly || slot.findings != findings || slot.offered != offered {
             slot.required = required;
             slot.readonly = readonly;
+            slot.offered = offered;
             slot.findings = findings;
             changes.add(node, index);
         }
@@ -132,6 +134,16 @@ fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, env: &StateE
         _ => {}
     }
     bounds(node, value, env.today, findings);
+}
+
+/// The indices of the options offered now, for choices with option filters
+/// (renderers show only these); `None` when every option is always offered.
+fn offered_options(node: &Node, env: &StateEnv) -> Option<Vec<u32>> {
+    if node.options.iter().all(|o| o.visible.is_none()) {
+        return None;
+    }
+    let offered = |o: &crate::compile::ChoiceOption| o.visible.as_ref().is_none_or(|e| e.eval(env) == Some(Value::Bool(true)));
+    Some(node.options.iter().enumerate().filter(|(_, o)| offered(o)).map(|(i, _)| i as u32).collect())
 }
 
 fn option_offered(node: &Node, code: &str, env: &StateEnv) -> bool {

@@ -25,6 +25,8 @@ pub(crate) struct Slot {
     pub required: bool,
     pub readonly: bool,
     pub findings: Vec<Finding>,
+    /// Options offered now, for choices with option filters.
+    pub offered: Option<Vec<u32>>,
 }
 
 impl Slot {
