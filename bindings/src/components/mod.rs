@@ -209,11 +209,35 @@ impl FieldView {
             }
             control.toggle_attribute_with_force("readonly", state.readonly && matches!(self.kind, Kind::Text | Kind::Date))?;
         }
+        if let Some(offered) = &state.options {
+            self.offer(offered)?;
+        }
         for element in &self.described {
             if described.is_empty() {
                 element.remove_attribute("aria-describedby")?;
             } else {
                 element.set_attribute("aria-describedby", &described)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FieldView {
+    /// Shows only the options a choice filter offers now (hidden, not
+    /// disabled: no disabled controls).
+    fn offer(&self, offered: &[String]) -> Res<()> {
+        let is_offered = |element: &Element| element.get_attribute("value").is_none_or(|code| code.is_empty() || offered.contains(&code));
+        for control in &self.controls {
+            if matches!(self.kind, Kind::Radios | Kind::Checkboxes) {
+                if let Some(item) = control.parent_element() {
+                    set_hidden(&item, !is_offered(control))?;
+                }
+            } else if control.tag_name() == "SELECT" {
+                let options = control.children();
+                for option in (0..options.length()).filter_map(|i| options.item(i)) {
+                    set_hidden(&option, !is_offered(&option))?;
+                }
             }
         }
         Ok(())
