@@ -110,10 +110,16 @@ pub fn format_number(lang: &str, json: &serde_json::Value) -> String {
     }
 }
 
-/// Formats a byte count: `10 MB`, `500 KB`.
+/// Formats a byte count: `10 MB`, `2.5 MB`, `500 KB` (integer arithmetic:
+/// float formatting would cost the widget ~15 KB of code).
 pub fn format_size(bytes: u64) -> String {
     if bytes >= 1_000_000 && bytes % 100_000 == 0 {
-        format!("{} MB", bytes as f64 / 1_000_000.0)
+        let tenths = bytes / 100_000;
+        if tenths % 10 == 0 {
+            format!("{} MB", tenths / 10)
+        } else {
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
     } else if bytes >= 1_000 {
         format!("{} KB", bytes / 1_000)
     } else {
