@@ -551,6 +551,19 @@ test('an invalid tenant (low contrast, unsafe link) shows a clear error state', 
   await shot(page, '20-invalid-tenant');
 });
 
+test('a choice offers only the options its filter allows (zones per municipality)', async (page) => {
+  // The zone question is on a later step: read which radios are not hidden.
+  const offered = async () =>
+    page.locator('efa-form input[type=radio][name="/zone"]').evaluateAll((inputs) => inputs.filter((i) => !i.parentElement.hidden).map((i) => i.value));
+  await page.goto(`${server.url}/fixtures/parking-musterstadt.html`);
+  await page.locator('efa-form input[name="/zone"]').first().waitFor({ state: 'attached' });
+  assert.deepEqual(await offered(), ['A', 'B', 'C', 'D'], 'musterstadt has four zones');
+  await page.goto(`${server.url}/fixtures/parking-beispielhausen.html`);
+  await page.locator('efa-form input[name="/zone"]').first().waitFor({ state: 'attached' });
+  assert.deepEqual(await offered(), ['A', 'B', 'C', 'D', 'E', 'F'], 'beispielhausen has six');
+  await shot(page, '21-choice-filter');
+});
+
 // ----------------------------------------------------------------- runner
 
 let server;

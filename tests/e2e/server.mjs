@@ -9,7 +9,8 @@
 //   /beispielhausen/… examples/portal/beispielhausen/
 //   /fixtures/…       tests/e2e/fixtures/ (hostile definition, broken tenant)
 //   /csp/<path>       <path>, served with a strict Content-Security-Policy
-//   POST /api/submissions  mock receiver: records requests; answers by mode
+//   POST /api/{tenant}/forms/{form}/submissions  mock receiver (the same
+//        path as efa serve): records requests; answers by mode
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -71,12 +72,15 @@ function multipart(body, contentType) {
  * 'accept' (201 with a receipt), 'reject' (422 with issues), 'fail' (the
  * connection is dropped), 'error' (500).
  */
+/** The submission endpoint of efa serve: /api/{tenant}/forms/{form}/submissions. */
+const SUBMISSIONS = /^\/api\/[a-z0-9-]+\/forms\/[a-z0-9-]+\/submissions$/;
+
 export async function start({ port = 0 } = {}) {
   const state = { mode: 'accept', rejectWith: null, submissions: [], receipt: 0 };
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url, 'http://localhost');
-      if (url.pathname === '/api/submissions' && request.method === 'POST') {
+      if (SUBMISSIONS.test(url.pathname) && request.method === 'POST') {
         return await receive(request, response, state);
       }
       let path = decodeURIComponent(url.pathname);
