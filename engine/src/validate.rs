@@ -96,20 +96,24 @@ fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
         let Some(slot) = state.root.slot(form, node, &index) else {
             continue;
         };
-        if !definition.has_value() || slot.raw.is_null() {
+        if !definition.has_value() {
             continue;
         }
-        let parsed = crate::input::parse(definition, &slot.raw);
-        // Empty input ("", "  ", []) is no data (DESIGN 4.2), even for a hidden field.
-        if matches!(parsed, Ok(None)) {
+        // Empty input ("", "  ", []) is no data (DESIGN 4.2), even for a hidden
+        // field. Only computed fields and files keep their raw JSON (see load).
+        let submitted = crate::input::parse(definition, &slot.raw);
+        let has_data = match &slot.raw {
+            Json::Null => slot.input_error.is_some() || (!definition.computed && slot.value.is_some()),
+            _ => !matches!(submitted, Ok(None)),
+        };
+        if !has_data {
             continue;
         }
-        let submitted = || parsed.clone().ok().flatten();
         let code = if !slot.relevant {
             "not_relevant"
-        } else if definition.computed && submitted() != slot.value {
+        } else if definition.computed && submitted.ok().flatten() != slot.value {
             "computed_mismatch"
-        } else if slot.readonly && !definition.computed && submitted() != default_value(definition) {
+        } else if slot.readonly && !definition.computed && slot.value != default_value(definition) {
             // A read-only field keeps the value the form gave it.
             "readonly"
         } else {

@@ -112,18 +112,24 @@ impl Loader<'_> {
         let definition = &form.nodes[node];
         let parsed = crate::input::parse(definition, value);
         let strict = self.strict;
+        // Revalidation keeps the submitted JSON only where later checks read
+        // it (computed values are compared, files are checked by their
+        // metadata): copying every submitted string would cost a third of a
+        // revalidation. Drafts keep everything.
+        let keep_raw = !strict || definition.computed || definition.field_type() == Some(FieldType::Attachment);
         let Some(slot) = self.root.slot_mut(form, node, index) else {
             return;
         };
         match parsed {
             Ok(parsed) => {
-                slot.raw = value.clone();
+                if keep_raw {
+                    slot.raw = value.clone();
+                }
                 if !definition.computed {
                     slot.value = parsed;
                 }
             }
             Err(error) if strict => {
-                slot.raw = value.clone();
                 slot.input_error = Some(error);
             }
             // A draft value that no longer fits the field is dropped.
