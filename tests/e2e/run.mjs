@@ -2,7 +2,10 @@
 // the example portals served by ./server.mjs. Prints `N passed, N failed`
 // last and exits non-zero on any failure. Screenshots of every state go to
 // tests/e2e/artifacts/ (gitignored). Run: `node tests/e2e/run.mjs [filter]`.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -125,6 +128,29 @@ async function send(page) {
 }
 
 const submissions = () => server.state.submissions;
+
+/**
+ * Starts the real `efa serve` (debug build, built here if missing) on a free
+ * port with a fresh SQLite file and an operator token for musterstadt.
+ */
+async function startService() {
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const build = spawnSync('cargo', ['build', '-q', '-p', 'efa-cli', '--bin', 'efa'], { cwd: repo, stdio: 'inherit' });
+  assert.equal(build.status, 0, 'efa builds');
+  const dir = await mkdtemp(join(tmpdir(), 'efa-e2e-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(join(repo, 'target/debug/efa'),
+    ['serve', '--addr', `127.0.0.1:${port}`, '--database', `sqlite://${join(dir, 'efa.db')}`], {
+      cwd: repo,
+      env: { ...process.env, EFA_OPERATOR_TOKENS: 'musterstadt=e2e-secret' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => chunk.toString().includes('listening on') && resolve());
+    child.on('exit', (code) => reject(new Error(`efa serve exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
 
 // ------------------------------------------------------------------ tests
 
@@ -562,6 +588,30 @@ test('a choice offers only the options its filter allows (zones per municipality
   await page.locator('efa-form input[name="/zone"]').first().waitFor({ state: 'attached' });
   assert.deepEqual(await offered(), ['A', 'B', 'C', 'D', 'E', 'F'], 'beispielhausen has six');
   await shot(page, '21-choice-filter');
+});
+
+test('against efa serve: the demo portal sends a complete application that is stored and readable by the operator', async (page) => {
+  const service = await startService();
+  try {
+    await page.goto(`${service.url}/portal/musterstadt?form=hundesteuer-anmeldung`);
+    await page.locator('.efa-step:not([hidden])').first().waitFor();
+    await fillValid(page, { lastschrift: true });
+    await send(page);
+    await page.locator('.efa-panel').waitFor();
+    const receipt = await page.locator('.efa-panel').textContent();
+    await shot(page, '22-efa-serve-receipt');
+    const headers = { Authorization: 'Bearer e2e-secret' };
+    const list = await (await fetch(`${service.url}/api/musterstadt/submissions`, { headers })).json();
+    assert.equal(list.items.length, 1, 'exactly one stored submission');
+    const { id } = list.items[0];
+    assert.ok(receipt.includes(id), `the citizen's receipt names the stored id ${id}`);
+    const stored = await (await fetch(`${service.url}/api/musterstadt/submissions/${id}`, { headers })).json();
+    assert.equal(stored.submission.data.vorname, 'Erika');
+    assert.equal(stored.submission.data.sepa.iban, 'DE89370400440532013000', 'stored canonically, without spaces');
+    assert.equal(stored.submission.data.steuer, '108.00', 'the tax as the server recomputed it');
+  } finally {
+    service.stop();
+  }
 });
 
 // ----------------------------------------------------------------- runner
