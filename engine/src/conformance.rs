@@ -192,13 +192,8 @@ fn check_report(report: &Report, expect: &Json, label: &str, failures: &mut Vec<
     }
     for (key, issues) in [("errors", &report.errors), ("warnings", &report.warnings)] {
         let Some(expected) = expect.get(key).and_then(Json::as_array) else { continue };
-        let mut got: Vec<(String, String)> = issues.iter().map(|i| (i.code.clone(), i.path.clone())).collect();
-        let mut want: Vec<(String, String)> = expected
-            .iter()
-            .map(|e| (e["code"].as_str().unwrap_or_default().to_string(), e["path"].as_str().unwrap_or_default().to_string()))
-            .collect();
-        got.sort();
-        want.sort();
+        let got = sorted(issues.iter().map(|i| (i.code.clone(), i.path.clone())).collect());
+        let want = expected_pairs(expected, "code", "path");
         if got != want {
             failures.push(format!("{label}: {key} {got:?}, expected {want:?}"));
         }
@@ -217,15 +212,21 @@ fn check_definition_errors(case: &Json, errors: &[crate::DefinitionError], failu
         failures.push(format!("unexpected definition errors: {}", json!(errors)));
         return;
     };
-    let mut got: Vec<(String, String)> = errors.iter().map(|e| (e.kind.code().to_string(), e.pointer.clone())).collect();
-    let mut want: Vec<(String, String)> = expected
-        .iter()
-        .map(|e| (e["kind"].as_str().unwrap_or_default().to_string(), e["pointer"].as_str().unwrap_or_default().to_string()))
-        .collect();
-    got.sort();
+    let mut got = sorted(errors.iter().map(|e| (e.kind.code().to_string(), e.pointer.clone())).collect());
     got.dedup();
-    want.sort();
+    let want = expected_pairs(expected, "kind", "pointer");
     if got != want {
         failures.push(format!("definition errors {got:?}, expected {want:?}"));
     }
+}
+
+/// `[{first: …, second: …}, …]` from a case, as sorted pairs.
+fn expected_pairs(expected: &[Json], first: &str, second: &str) -> Vec<(String, String)> {
+    let text = |e: &Json, key: &str| e[key].as_str().unwrap_or_default().to_string();
+    sorted(expected.iter().map(|e| (text(e, first), text(e, second))).collect())
+}
+
+fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    pairs.sort();
+    pairs
 }
