@@ -31,6 +31,8 @@ struct Builder<'a> {
     codelists: Option<&'a BTreeMap<String, CodeList>>,
     errors: &'a mut Vec<DefinitionError>,
     top_level_ids: HashSet<String>,
+    /// Declared languages, first the default (code list labels need them all).
+    languages: &'a [String],
 }
 
 pub(super) fn build(
@@ -44,6 +46,7 @@ pub(super) fn build(
         codelists,
         errors,
         top_level_ids: HashSet::new(),
+        languages: &definition.languages,
     };
     if definition.steps.is_empty() {
         builder.error("/steps", Kind::InvalidProperty, "a form needs at least one step");
@@ -317,11 +320,13 @@ impl Builder<'_> {
                 })
                 .collect(),
             Options::CodeList { codelist } => match self.codelists.and_then(|lists| lists.get(codelist)) {
-                Some(list) => list
-                    .entries
-                    .iter()
-                    .map(|entry| ChoiceOption { code: entry.code.clone(), label: entry.label.clone(), visible: None })
-                    .collect(),
+                Some(list) => {
+                    self.check_codelist_translations(list, &pointer_push(&options_pointer, "codelist"));
+                    list.entries
+                        .iter()
+                        .map(|entry| ChoiceOption { code: entry.code.clone(), label: entry.label.clone(), visible: None })
+                        .collect()
+                }
                 None => {
                     self.error(
                         pointer_push(&options_pointer, "codelist"),
@@ -353,6 +358,19 @@ impl Builder<'_> {
             }
         }
         resolved
+    }
+
+    /// A code list must speak every language the form declares.
+    fn check_codelist_translations(&mut self, list: &CodeList, pointer: &str) {
+        let Some(default) = self.languages.first() else { return };
+        for lang in self.languages {
+            let missing: Vec<&str> = list.entries.iter().filter(|e| !e.label.has(lang, default)).map(|e| e.code.as_str()).collect();
+            if !missing.is_empty() {
+                let shown = missing.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+                let more = if missing.len() > 5 { format!(" and {} more", missing.len() - 5) } else { String::new() };
+                self.error(pointer, Kind::MissingTranslation, format!("code list '{}' has no {lang} label for: {shown}{more}", list.id));
+            }
+        }
     }
 
     fn bound(&mut self, field: &Field, json: Option<&serde_json::Value>, pointer: &str, key: &str) -> Option<super::Bound> {
@@ -395,4 +413,33 @@ fn max_length(field: &Field) -> Option<u32> {
         _ => return None,
     };
     Some(field.max_length.unwrap_or(default))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use crate::model::CodeList;
+    use crate::{compile, DefinitionErrorKind, Resources};
+
+    #[test]
+    fn code_lists_need_every_declared_language() {
+        let list: CodeList = serde_json::from_value(json!({ "id": "farben", "entries": [
+            { "code": "rot", "label": { "de": "Rot", "en": "Red" } },
+            { "code": "blau", "label": { "de": "Blau" } }
+        ]}))
+        .unwrap();
+        let lists = BTreeMap::from([("farben".to_string(), list)]);
+        let definition = json!({ "id": "f", "version": "1.0.0", "languages": ["de", "en"], "title": { "de": "F", "en": "F" },
+        "steps": [{ "id": "s", "title": { "de": "S", "en": "S" }, "fields": [
+            { "id": "farbe", "type": "choice", "label": { "de": "Farbe", "en": "Colour" }, "options": { "codelist": "farben" } }
+        ]}]});
+        let errors = compile(&definition, Resources { codelists: Some(&lists), tenant: None }).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].kind, DefinitionErrorKind::MissingTranslation);
+        assert_eq!(errors[0].pointer, "/steps/0/fields/0/options/codelist");
+        assert!(errors[0].message.contains("no en label for: blau"), "{}", errors[0].message);
+    }
 }
