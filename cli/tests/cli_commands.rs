@@ -97,3 +97,18 @@ fn schema_and_graph() {
     assert!(stdout(&output).starts_with("flowchart LR"));
     assert!(stdout(&output).contains("-->|visible|"));
 }
+
+#[test]
+fn lint_reports_every_problem_at_once() {
+    let form = temp_file(
+        "several.json",
+        r#"{"id": "mehrere", "version": "1.0.0", "title": "M", "steps": [{"id": "s", "title": "S", "fields": [
+            {"id": "a", "type": "text", "label": "A", "visible": "hnd == 1"},
+            {"id": "b", "type": "integer", "label": "B", "compute": "b + 1"}
+        ]}]}"#,
+    );
+    let output = efa(&["lint", form.to_str().unwrap()]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text.contains("[unknown_reference]") && text.contains("b → b [cycle]"), "{text}");
+}

@@ -360,10 +360,10 @@ pub fn compile_definition(definition: FormDefinition, resources: Resources<'_>) 
         parameters,
         uses_today: false,
     };
+    // The graph is built from whatever expressions compiled, so a cycle is
+    // reported together with the name and type errors elsewhere in the form.
     if errors.is_empty() {
         resolve::compile_expressions(&mut form, &mut errors);
-    }
-    if errors.is_empty() {
         form.graph = graph::build(&form, &mut errors);
     }
     lint::check(&form, &mut errors);
