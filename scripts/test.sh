@@ -28,14 +28,10 @@ cargo test --workspace
 step "forms lint clean"
 cargo run -q -p efa-cli -- lint forms/
 
-if [ -x scripts/test-serve.sh ]; then
-  step "service against PostgreSQL"
-  scripts/test-serve.sh
-fi
+step "service against PostgreSQL"
+scripts/test-serve.sh
 
-if [ -x scripts/test-widget.sh ]; then
-  step "widget: wasm tests, conformance in WebAssembly, size, end-to-end in Chromium"
-  scripts/test-widget.sh
-fi
+step "widget: wasm tests, conformance in WebAssembly, size, end-to-end in Chromium"
+scripts/test-widget.sh
 
 step "all tests passed"
