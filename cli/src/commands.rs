@@ -1,9 +1,10 @@
 //! The offline subcommands: lint, validate, schema, graph.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use efa_engine::model::Tenant;
+use efa_engine::model::{CodeList, Tenant};
 use efa_engine::{compile, parse_tenant, CompiledForm, Context, Date, DefinitionError, DefinitionErrorKind, Notation, Resources};
 use serde_json::Value as Json;
 
@@ -41,9 +42,16 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
             return ExitCode::from(EXIT_UNUSABLE);
         }
     };
+    // Code lists and tenants are read once per directory, not once per form.
+    let mut beside: BTreeMap<PathBuf, Beside> = BTreeMap::new();
     for file in &files {
         let before = problems.len();
-        lint_file(file, &validator, &mut problems);
+        let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        if !beside.contains_key(&dir) {
+            let loaded = Beside::load(&dir, &mut problems);
+            beside.insert(dir.clone(), loaded);
+        }
+        lint_file(file, &validator, &beside[&dir], &mut problems);
         if problems.len() == before {
             println!("{}: ok", file.display());
         }
@@ -60,22 +68,36 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn lint_file(file: &Path, validator: &jsonschema::Validator, problems: &mut Vec<Problem>) {
+/// The code lists and tenants in a form's directory.
+struct Beside {
+    codelists: BTreeMap<String, CodeList>,
+    tenants: Vec<Tenant>,
+}
+
+impl Beside {
+    /// Broken code lists are findings; broken tenants are `efa serve`'s to
+    /// report, so lint compiles with the good ones.
+    fn load(dir: &Path, problems: &mut Vec<Problem>) -> Beside {
+        let codelists = load_codelists(&dir.join("codelists"), problems);
+        let mut tenant_problems = Vec::new();
+        let tenants = json_files(&dir.join("tenants"), &mut tenant_problems)
+            .iter()
+            .filter_map(|path| parse_tenant(&read_json(path, &mut tenant_problems)?).ok())
+            .collect();
+        Beside { codelists, tenants }
+    }
+}
+
+fn lint_file(file: &Path, validator: &jsonschema::Validator, beside: &Beside, problems: &mut Vec<Problem>) {
     let Some(json) = read_json(file, problems) else { return };
     let mut found: Vec<DefinitionError> = validator
         .iter_errors(&json)
         .map(|error| DefinitionError::new(error.instance_path.to_string(), DefinitionErrorKind::Format, error.to_string()))
         .collect();
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let codelists = load_codelists(&dir.join("codelists"), problems);
-    let mut tenant_problems = Vec::new();
-    let tenants: Vec<Tenant> = json_files(&dir.join("tenants"), &mut tenant_problems)
-        .iter()
-        .filter_map(|path| parse_tenant(&read_json(path, &mut tenant_problems)?).ok())
-        .collect();
-    let tenant_choices: Vec<Option<&Tenant>> = if tenants.is_empty() { vec![None] } else { tenants.iter().map(Some).collect() };
+    let tenant_choices: Vec<Option<&Tenant>> =
+        if beside.tenants.is_empty() { vec![None] } else { beside.tenants.iter().map(Some).collect() };
     for tenant in tenant_choices {
-        let resources = Resources { codelists: Some(&codelists), tenant };
+        let resources = Resources { codelists: Some(&beside.codelists), tenant };
         if let Err(errors) = compile(&json, resources) {
             found.extend(errors);
         }

@@ -104,3 +104,13 @@ pub fn pointer_push(base: &str, token: impl fmt::Display) -> String {
     }
     pointer
 }
+
+/// Decodes one JSON pointer reference token (`~1` → `/`, `~0` → `~`),
+/// borrowing in the common case of a token without escapes.
+pub fn pointer_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains('~') {
+        std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
+}

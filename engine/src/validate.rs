@@ -38,16 +38,11 @@ impl CompiledForm {
             })
             .collect();
         extra.extend(post_checks(self, &state));
-        let shape_errors: Vec<String> = tampers.iter().filter(|t| t.code == "type").map(|t| t.path.clone()).collect();
-        let mut report = report(self, &state, extra);
+        let shape_errors: Vec<&str> = tampers.iter().filter(|t| t.code == "type").map(|t| t.path.as_str()).collect();
         // Where the data had the wrong shape, that one `type` error says it
         // all: members that could not be read are not "missing" as well.
-        report.errors.retain(|issue| issue.code == "type" || !shape_errors.iter().any(|p| is_within(&issue.path, p)));
-        report.valid = report.errors.is_empty();
-        if !report.valid {
-            report.submission = None;
-        }
-        report
+        let hidden = |issue: &Issue| issue.code != "type" && shape_errors.iter().any(|p| is_within(&issue.path, p));
+        report(self, &state, extra, &hidden)
     }
 
     /// Validates a whole envelope `{"form": {"id", "version"}, "data": {…}}`,
@@ -135,12 +130,13 @@ fn default_value(node: &crate::compile::Node) -> Option<crate::value::Value> {
 }
 
 /// The report of an evaluated state plus issues found outside it.
-pub(crate) fn report(form: &CompiledForm, state: &State, extra: Vec<Issue>) -> Report {
+pub(crate) fn report(form: &CompiledForm, state: &State, extra: Vec<Issue>, hidden: &dyn Fn(&Issue) -> bool) -> Report {
     // Field issues come in document order (what the error summary lists),
     // then shape problems in the order of the submitted data.
     let (mut errors, warnings) = state.issues(form);
     errors.extend(extra);
     errors.dedup();
+    errors.retain(|issue| !hidden(issue));
     let valid = errors.is_empty();
     Report { valid, errors, warnings, submission: valid.then(|| state.submission(form)) }
 }

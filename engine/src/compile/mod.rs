@@ -302,7 +302,7 @@ impl CompiledForm {
             if std::mem::take(&mut expect_index) && token.parse::<u32>().is_ok() {
                 continue;
             }
-            let token = token.replace("~1", "/").replace("~0", "~");
+            let token = crate::error::pointer_token(token);
             let id = self.member(found, &token)?;
             found = Some(id);
             expect_index = self.nodes[id].is_repeat();

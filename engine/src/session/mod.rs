@@ -234,7 +234,7 @@ impl Session {
 
     /// Full validation of the current values: what the server will say.
     pub fn report(&self) -> crate::Report {
-        crate::validate::report(&self.form, &self.state, Vec::new())
+        crate::validate::report(&self.form, &self.state, Vec::new(), &|_| false)
     }
 
     /// The canonical submission: relevant, non-empty values only.

@@ -32,7 +32,7 @@ impl State {
             let required = condition(&definition.logic.required, &env);
             let readonly = definition.computed || condition(&definition.logic.readonly, &env);
             let instances = definition.is_repeat().then(|| env.root.instances(form, node, index).map_or(0, Vec::len));
-            let mut findings = value_findings(definition, slot, required, instances, &env);
+            let mut findings = value_findings(definition, slot, required, instances, offered.as_deref(), &env);
             let required_missing = findings.first().is_some_and(|f| f.code == "required" || f.code == "repeat_min");
             if !required_missing {
                 check_findings(definition, &env, &mut findings);
@@ -61,7 +61,14 @@ fn condition(cond: &Cond, env: &dyn Env) -> bool {
     }
 }
 
-fn value_findings(node: &Node, slot: &super::store::Slot, required: bool, instances: Option<usize>, env: &StateEnv) -> Vec<Finding> {
+fn value_findings(
+    node: &Node,
+    slot: &super::store::Slot,
+    required: bool,
+    instances: Option<usize>,
+    offered: Option<&[u32]>,
+    env: &StateEnv,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     if let Some(count) = instances {
         let repeat = node.repeat.unwrap_or(crate::model::Repeat { min: 0, max: u32::MAX });
@@ -87,7 +94,7 @@ fn value_findings(node: &Node, slot: &super::store::Slot, required: bool, instan
     match &slot.value {
         None if required => findings.push(Finding::error("required")),
         None => {}
-        Some(value) => constraints(node, value, &slot.raw, env, &mut findings),
+        Some(value) => constraints(node, value, &slot.raw, offered, env, &mut findings),
     }
     findings
 }
@@ -101,18 +108,17 @@ fn check_findings(node: &Node, env: &StateEnv, findings: &mut Vec<Finding>) {
 }
 
 /// The type's own constraints on a present value.
-fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, env: &StateEnv, findings: &mut Vec<Finding>) {
+fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, offered: Option<&[u32]>, env: &StateEnv, findings: &mut Vec<Finding>) {
     let Some(kind) = node.field_type() else {
         return;
     };
     let spec = node.spec.as_ref();
     let mut fail = |code: &'static str| findings.push(Finding::error(code));
     match (kind, value) {
-        (FieldType::Choice, Value::Text(code)) if !option_offered(node, code, env) => fail("not_in_options"),
+        (FieldType::Choice, Value::Text(code)) if !is_offered(node, offered, code) => fail("not_in_options"),
         (FieldType::Choice, _) => {}
         (FieldType::Multichoice, Value::List(codes)) => {
-            let offered = codes.iter().all(|c| matches!(c, Some(Value::Text(code)) if option_offered(node, code, env)));
-            if !offered {
+            if !codes.iter().all(|c| matches!(c, Some(Value::Text(code)) if is_offered(node, offered, code))) {
                 fail("not_in_options");
             }
             count_limits(spec.and_then(|s| s.min_items), spec.and_then(|s| s.max_items), codes.len(), "min_items", "max_items", &mut fail);
@@ -146,8 +152,10 @@ fn offered_options(node: &Node, env: &StateEnv) -> Option<Vec<u32>> {
     Some(node.options.iter().enumerate().filter(|(_, o)| offered(o)).map(|(i, _)| i as u32).collect())
 }
 
-fn option_offered(node: &Node, code: &str, env: &StateEnv) -> bool {
-    node.options.iter().find(|o| o.code == code).is_some_and(|o| o.visible.as_ref().is_none_or(|e| e.eval(env) == Some(Value::Bool(true))))
+/// Whether `code` is an option offered now (`offered` as computed by
+/// [`offered_options`]: the filters are evaluated once per status).
+fn is_offered(node: &Node, offered: Option<&[u32]>, code: &str) -> bool {
+    node.options.iter().position(|o| o.code == code).is_some_and(|i| offered.is_none_or(|o| o.contains(&(i as u32))))
 }
 
 fn count_limits(

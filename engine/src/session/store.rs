@@ -199,7 +199,7 @@ pub(crate) fn resolve_path(form: &CompiledForm, root: &Frame, path: &str) -> Res
     let mut index = Vec::new();
     let mut tokens = path.split('/').skip(1).peekable();
     while let Some(token) = tokens.next() {
-        let token = token.replace("~1", "/").replace("~0", "~");
+        let token = crate::error::pointer_token(token);
         let n = form.member(node, &token).ok_or_else(|| fail("no such field"))?;
         node = Some(n);
         if form.nodes[n].is_repeat() {
