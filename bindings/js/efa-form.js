@@ -23,10 +23,14 @@ function berlinToday() {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
-async function fetchJson(url) {
+async function fetchText(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
+  return response.text();
+}
+
+async function fetchJson(url) {
+  return JSON.parse(await fetchText(url));
 }
 
 /**
@@ -87,12 +91,13 @@ class EfaForm extends HTMLElement {
       ready ??= init({ module_or_path: new URL('efa_wasm_bg.wasm', base) });
       const formUrl = new URL(this.getAttribute('form') ?? '', document.baseURI);
       const tenantUrl = this.getAttribute('tenant');
+      // The definition stays text: the engine reads it straight into its model.
       const [definition, tenant] = await Promise.all([
-        fetchJson(formUrl),
+        fetchText(formUrl),
         tenantUrl ? fetchJson(new URL(tenantUrl, document.baseURI)) : null,
         ready,
       ]);
-      const ids = referencedCodelists(JSON.stringify(definition));
+      const ids = referencedCodelists(definition);
       const lists = await Promise.all(ids.map((id) => fetchJson(codelistUrl(this.getAttribute('codelists'), formUrl, id))));
       const action = this.getAttribute('action');
       await styled;

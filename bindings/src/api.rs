@@ -202,19 +202,16 @@ pub fn wasm_memory_bytes() -> f64 {
 /// can fetch exactly those before compiling.
 #[wasm_bindgen(js_name = referencedCodelists)]
 pub fn referenced_codelists_js(definition: &str) -> Result<Vec<String>, JsError> {
-    let definition = parse(definition, "the definition").map_err(|e| JsError::new(&e))?;
-    referenced_codelists(&definition).map_err(|e| JsError::new(&e.to_string()))
+    referenced_codelists(definition).map_err(|e| JsError::new(&e.to_string()))
 }
 
 fn compile_texts(definition: &str, tenant: Option<&str>, codelists: Option<&str>) -> Result<Arc<CompiledForm>, JsError> {
-    let error = |e: String| JsError::new(&e);
-    let definition = parse(definition, "the definition").map_err(error)?;
-    let tenant = tenant.map(|t| parse(t, "the tenant")).transpose().map_err(error)?;
+    let tenant = tenant.map(|t| parse(t, "the tenant")).transpose().map_err(|e| JsError::new(&e))?;
     let codelists: BTreeMap<String, Json> = match codelists {
         Some(text) => serde_json::from_str(text).map_err(|e| JsError::new(&format!("the code lists are not a JSON object: {e}")))?,
         None => BTreeMap::new(),
     };
-    let loaded = load(&definition, tenant.as_ref(), &codelists).map_err(|e| JsError::new(&e.to_string()))?;
+    let loaded = load(definition, tenant.as_ref(), &codelists).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(loaded.form)
 }
 

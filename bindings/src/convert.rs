@@ -25,6 +25,23 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("JSON.parse failed"))
 }
 
+/// The JSON text of `value`, exactly what `value.to_string()` gives, through
+/// the serializer [`to_js`] uses anyway: `Display` would bring a second copy
+/// of the serializer (and the pretty printer) into the widget.
+pub(crate) fn json_text(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A JSON object with `entries` in this order, like `serde_json::json!`
+/// without its `to_value` serializer (another copy in the widget).
+pub(crate) fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (key, value) in entries {
+        map.insert(key.to_string(), value);
+    }
+    serde_json::Value::Object(map)
+}
+
 /// Parses JSON text, naming what it was in the error.
 pub(crate) fn parse(text: &str, what: &str) -> Result<serde_json::Value, String> {
     serde_json::from_str(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
@@ -34,12 +51,18 @@ pub(crate) fn parse(text: &str, what: &str) -> Result<serde_json::Value, String>
 /// `String.prototype.normalize`, before the Rust engine sees it. The engine
 /// normalizes too; doing it here lets the WASM build leave out the engine's
 /// normalization tables (see the crate README) with identical results.
-pub(crate) fn nfc(value: serde_json::Value) -> serde_json::Value {
+pub(crate) fn nfc(mut value: serde_json::Value) -> serde_json::Value {
+    normalize(&mut value);
+    value
+}
+
+/// In place: rebuilding every object would hash each key again.
+fn normalize(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
-        Value::String(text) if !text.is_ascii() => Value::String(String::from(js_sys::JsString::from(text.as_str()).normalize("NFC"))),
-        Value::Array(items) => Value::Array(items.into_iter().map(nfc).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, nfc(v))).collect()),
-        other => other,
+        Value::String(text) if !text.is_ascii() => *text = String::from(js_sys::JsString::from(text.as_str()).normalize("NFC")),
+        Value::Array(items) => items.iter_mut().for_each(normalize),
+        Value::Object(map) => map.values_mut().for_each(normalize),
+        _ => {}
     }
 }

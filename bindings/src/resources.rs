@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use efa_engine::model::{CodeList, Field, Options, Tenant};
-use efa_engine::{compile, parse_codelist, parse_definition, parse_tenant, CompiledForm, DefinitionError, Resources};
+use efa_engine::{compile_definition, parse_codelist, parse_definition_text, parse_tenant, CompiledForm, DefinitionError, Resources};
 use serde_json::Value as Json;
 
 /// A compiled form with the tenant it was compiled for.
@@ -55,10 +55,12 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// Checks the tenant, parses the code lists and compiles the definition.
-/// The tenant comes first: a tenant whose colours fail WCAG contrast must
-/// never frame a form, whatever else is wrong.
-pub fn load(definition: &Json, tenant: Option<&Json>, codelists: &BTreeMap<String, Json>) -> Result<Loaded, LoadError> {
+/// Checks the tenant, parses the code lists and compiles the definition
+/// (JSON text: it goes straight into the engine's model, without a
+/// `serde_json::Value` tree as large as the compiled form). The tenant comes
+/// first: a tenant whose colours fail WCAG contrast must never frame a form,
+/// whatever else is wrong.
+pub fn load(definition: &str, tenant: Option<&Json>, codelists: &BTreeMap<String, Json>) -> Result<Loaded, LoadError> {
     let tenant = tenant.map(parse_tenant).transpose().map_err(LoadError::Tenant)?;
     let mut lists: BTreeMap<String, CodeList> = BTreeMap::new();
     for (id, json) in codelists {
@@ -66,27 +68,31 @@ pub fn load(definition: &Json, tenant: Option<&Json>, codelists: &BTreeMap<Strin
         lists.insert(id.clone(), list);
     }
     let resources = Resources { codelists: Some(&lists), tenant: tenant.as_ref() };
-    let form = compile(definition, resources).map_err(LoadError::Definition)?;
+    let definition = parse_definition_text(definition).map_err(LoadError::Definition)?;
+    let form = compile_definition(definition, resources).map_err(LoadError::Definition)?;
     Ok(Loaded { form: Arc::new(form), tenant })
 }
 
 /// The ids of the code lists a definition names (`options.codelist`), sorted
 /// and without repeats, so a page can fetch them before compiling.
-pub fn referenced_codelists(definition: &Json) -> Result<Vec<String>, LoadError> {
-    let definition = parse_definition(definition).map_err(LoadError::Definition)?;
+pub fn referenced_codelists(definition: &str) -> Result<Vec<String>, LoadError> {
+    let definition = parse_definition_text(definition).map_err(LoadError::Definition)?;
     let mut ids = Vec::new();
     for step in &definition.steps {
         collect(&step.fields, &mut ids);
     }
-    ids.sort();
-    ids.dedup();
     Ok(ids)
 }
 
+/// Adds the code lists of `fields` to the sorted `ids`, skipping repeats (a
+/// sorted insert: the same result as `sort` + `dedup` without another copy
+/// of the standard library's sort in the widget).
 fn collect(fields: &[Field], ids: &mut Vec<String>) {
     for field in fields {
         if let Some(Options::CodeList { codelist }) = &field.options {
-            ids.push(codelist.clone());
+            if let Err(at) = ids.binary_search(codelist) {
+                ids.insert(at, codelist.clone());
+            }
         }
         collect(&field.fields, ids);
     }

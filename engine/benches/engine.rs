@@ -46,7 +46,7 @@ fn benches(c: &mut Criterion) {
         for index in 0..size {
             let _ = filled.set(&format!("/f{index}"), support::value_for(index));
         }
-        let submission = filled.submission();
+        let submission = filled.submission().to_json();
         let data = submission["data"].clone();
         let report = form.validate(&data, &context());
         assert!(report.valid, "the generated submission must be valid: {:?}", &report.errors[..report.errors.len().min(3)]);

@@ -125,7 +125,7 @@ fn run_step(session: &mut Session, step: &Json, index: usize, failures: &mut Vec
     match result {
         Ok(changed) => {
             if let Some(expected) = step.get("changed").and_then(Json::as_array) {
-                let paths: Vec<Json> = changed.iter().map(|s| Json::String(s.path.clone())).collect();
+                let paths: Vec<Json> = changed.iter().map(|s| Json::String(s.path.to_string())).collect();
                 if &paths != expected {
                     failures.push(format!("{label}: changed {} expected {}", Json::Array(paths), Json::Array(expected.clone())));
                 }
@@ -148,7 +148,7 @@ fn run_step(session: &mut Session, step: &Json, index: usize, failures: &mut Vec
         out.insert("report".into(), json!(report));
     }
     if let Some(expect) = step.get("submission") {
-        let submission = session.submission();
+        let submission = session.submission().to_json();
         if submission.get("data") != Some(expect) {
             failures.push(format!("{label}: submission data {} expected {expect}", submission["data"]));
         }
@@ -164,7 +164,7 @@ fn run_step(session: &mut Session, step: &Json, index: usize, failures: &mut Vec
 fn check_states(session: &Session, expect: &Map<String, Json>, label: &str, failures: &mut Vec<String>) {
     let states = session.states();
     for (path, expected) in expect {
-        let Some(state) = states.iter().find(|s| s.path == *path) else {
+        let Some(state) = states.iter().find(|s| *s.path == **path) else {
             failures.push(format!("{label}: no state for {path}"));
             continue;
         };
@@ -192,14 +192,15 @@ fn check_report(report: &Report, expect: &Json, label: &str, failures: &mut Vec<
     }
     for (key, issues) in [("errors", &report.errors), ("warnings", &report.warnings)] {
         let Some(expected) = expect.get(key).and_then(Json::as_array) else { continue };
-        let got = sorted(issues.iter().map(|i| (i.code.clone(), i.path.clone())).collect());
+        let got = sorted(issues.iter().map(|i| (i.code.to_string(), i.path.to_string())).collect());
         let want = expected_pairs(expected, "code", "path");
         if got != want {
             failures.push(format!("{label}: {key} {got:?}, expected {want:?}"));
         }
     }
     if let Some(expected) = expect.get("submission") {
-        let data = report.submission.as_ref().and_then(|s| s.get("data"));
+        let submission = report.submission.as_ref().map(crate::Submission::to_json);
+        let data = submission.as_ref().and_then(|s| s.get("data"));
         if data != Some(expected) {
             failures.push(format!("{label}: submission data {data:?}, expected {expected}"));
         }

@@ -84,10 +84,33 @@ pub fn message(lang: &str, code: &str, label: &str, args: &[(&str, String)]) -> 
         Some((_, de, _)) => *de,
         None => code,
     };
-    let mut text = template.replace("{label}", label);
-    for (name, value) in args {
-        text = text.replace(&format!("{{{name}}}"), value);
+    fill(template, label, args)
+}
+
+/// Replaces each `{name}` of `template` in one pass (messages are built for
+/// every changed field state, so no intermediate strings).
+fn fill(template: &str, label: &str, args: &[(&str, String)]) -> String {
+    let mut text = String::with_capacity(template.len() + label.len());
+    let bytes = template.as_bytes();
+    // `{` and `}` are ASCII, so every index where one is found is a char
+    // boundary. Templates are short: a byte loop beats `str::find` here.
+    let (mut copied, mut at) = (0, 0);
+    while at < bytes.len() {
+        let close = (bytes[at] == b'{').then(|| bytes[at..].iter().position(|&b| b == b'}')).flatten();
+        let Some(close) = close.map(|offset| at + offset) else {
+            at += 1;
+            continue;
+        };
+        let name = &template[at + 1..close];
+        let value = if name == "label" { Some(label) } else { args.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()) };
+        if let Some(value) = value {
+            text.push_str(&template[copied..at]);
+            text.push_str(value);
+            copied = close + 1;
+        }
+        at = close + 1;
     }
+    text.push_str(&template[copied..]);
     text
 }
 
@@ -102,7 +125,9 @@ pub fn format_date(lang: &str, date: crate::value::Date) -> String {
 
 /// Formats a number for people: a decimal comma in German (`0,5`).
 pub fn format_number(lang: &str, json: &serde_json::Value) -> String {
-    let plain = json.as_str().map_or_else(|| json.to_string(), str::to_string);
+    // `serde_json::to_string` gives the text of `Display` without its second
+    // serializer (the pretty printer) in the widget.
+    let plain = json.as_str().map_or_else(|| serde_json::to_string(json).unwrap_or_default(), str::to_string);
     if lang == "en" {
         plain
     } else {
@@ -136,6 +161,7 @@ mod tests {
         assert_eq!(message("de", "max_length", "Name", &[("max", "5".into())]), "„Name“ darf höchstens 5 Zeichen lang sein.");
         assert_eq!(message("en", "required", "Name", &[]), "Enter “Name”.");
         assert_eq!(message("fr", "required", "Name", &[]), "Bitte geben Sie „Name“ an.");
+        assert_eq!(fill("{a} {b} {label} {", "L", &[("a", "1".into())]), "1 {b} L {");
     }
 
     #[test]

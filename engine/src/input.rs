@@ -250,7 +250,7 @@ pub fn to_json(value: &Value) -> Json {
         Value::Int(i) => Json::from(*i),
         Value::Decimal(d) => Json::String(d.to_string()),
         Value::Text(t) => Json::String(t.to_string()),
-        Value::Date(d) => Json::String(d.to_string()),
+        Value::Date(d) => Json::String(d.to_iso()),
         Value::List(items) => Json::Array(items.iter().map(|i| i.as_ref().map_or(Json::Null, to_json)).collect()),
     }
 }

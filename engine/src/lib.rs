@@ -27,13 +27,13 @@
 //! // In the browser: incremental evaluation.
 //! let mut session = Session::new(form.clone(), context.clone());
 //! let changed = session.set("/zahlweise", json!("lastschrift")).unwrap();
-//! assert!(changed.iter().any(|s| s.path == "/iban" && s.visible && s.required));
+//! assert!(changed.iter().any(|s| &*s.path == "/iban" && s.visible && s.required));
 //!
 //! // On the server: one-shot revalidation.
 //! let report = form.validate(&json!({ "zahlweise": "lastschrift" }), &context);
 //! assert!(!report.valid);
 //! assert_eq!(report.errors[0].code, "required");
-//! assert_eq!(report.errors[0].path, "/iban");
+//! assert_eq!(&*report.errors[0].path, "/iban");
 //!
 //! // Data for a field that is not relevant is rejected.
 //! let report = form.validate(&json!({ "zahlweise": "ueberweisung", "iban": "DE89370400440532013000" }), &context);
@@ -58,10 +58,11 @@ mod validate;
 pub mod value;
 
 pub use compile::{
-    compile, compile_definition, parse_codelist, parse_definition, parse_tenant, CompiledForm, Node, NodeId, NodeKind, Resources,
+    compile, compile_definition, parse_codelist, parse_definition, parse_definition_text, parse_tenant, CompiledForm, Node, NodeId,
+    NodeKind, Resources,
 };
 pub use diagram::Notation;
 pub use error::{DefinitionError, DefinitionErrorKind};
-pub use session::{Context, FieldState, Issue, PathError, Session};
+pub use session::{Context, FieldState, Issue, PathError, Session, Submission};
 pub use validate::Report;
 pub use value::{Date, Decimal, Value};

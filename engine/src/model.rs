@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A localizable text: a plain string (the form's default language) or a
 /// map from language code to text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Text {
     /// One text for the default language.
@@ -37,6 +37,58 @@ impl Text {
             Text::Plain(_) => lang == default_lang,
             Text::Localized(map) => map.get(lang).is_some_and(|t| !t.trim().is_empty()),
         }
+    }
+}
+
+// The untagged enums (`Text`, `Condition`, `Options`, `OptionItem`) are
+// deserialized by hand, exactly as `#[serde(untagged)]` would: buffer the
+// value, try the variants in declaration order, and fail with serde's
+// message. The derive buffers in serde's private `Content` and instantiates
+// every nested type a second time for it; buffering as a JSON value reuses
+// the deserializers that exist anyway (~3 KB gzip less in the widget).
+
+fn untagged<'de, D: serde::Deserializer<'de>, T>(
+    deserializer: D,
+    name: &str,
+    variants: impl FnOnce(&serde_json::Value) -> Option<T>,
+) -> Result<T, D::Error> {
+    let json = serde_json::Value::deserialize(deserializer)?;
+    variants(&json).ok_or_else(|| serde::de::Error::custom(format_args!("data did not match any variant of untagged enum {name}")))
+}
+
+fn variant<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Option<T> {
+    T::deserialize(json).ok()
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        untagged(deserializer, "Text", |json| variant(json).map(Text::Plain).or_else(|| variant(json).map(Text::Localized)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Condition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        untagged(deserializer, "Condition", |json| variant(json).map(Condition::Always).or_else(|| variant(json).map(Condition::When)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Options {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The `CodeList` variant's fields (unknown keys are ignored, as in
+        /// the derive: `Options` does not deny them).
+        #[derive(Deserialize)]
+        struct CodeList {
+            codelist: String,
+        }
+        untagged(deserializer, "Options", |json| {
+            variant(json).map(Options::Inline).or_else(|| variant(json).map(|CodeList { codelist }| Options::CodeList { codelist }))
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for OptionItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        untagged(deserializer, "OptionItem", |json| variant(json).map(OptionItem::Code).or_else(|| variant(json).map(OptionItem::Full)))
     }
 }
 
@@ -129,7 +181,7 @@ pub struct Step {
 }
 
 /// `true`, `false` or an expression.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Condition {
     /// A constant.
@@ -206,9 +258,10 @@ pub struct Field {
     /// Computed value expression (the field becomes read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute: Option<String>,
-    /// Initial value.
+    /// Initial value. (Boxed, like `min` and `max`: most fields have none,
+    /// and a large form has thousands of fields.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default: Option<serde_json::Value>,
+    pub default: Option<Box<serde_json::Value>>,
     /// Field-level checks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<FieldRule>,
@@ -226,10 +279,10 @@ pub struct Field {
     pub latin: bool,
     /// Lower bound for numbers and dates (`"today"` allowed for dates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<serde_json::Value>,
+    pub min: Option<Box<serde_json::Value>>,
     /// Upper bound for numbers and dates (`"today"` allowed for dates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<serde_json::Value>,
+    pub max: Option<Box<serde_json::Value>>,
     /// Options of a choice: inline list or a code list reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Options>,
@@ -271,7 +324,7 @@ pub struct Repeat {
 }
 
 /// Options of a choice field.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Options {
     /// Inline options.
@@ -284,7 +337,7 @@ pub enum Options {
 }
 
 /// One inline option.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum OptionItem {
     /// Just a code; it is its own label.
@@ -476,4 +529,105 @@ pub struct Links {
     pub imprint: String,
     /// Accessibility statement (Erklärung zur Barrierefreiheit).
     pub accessibility: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    // The derive the hand-written impls replace, kept here as the reference.
+    #[allow(dead_code)] // read through Debug
+    #[derive(Debug, Deserialize)]
+    #[serde(untagged)]
+    enum DerivedText {
+        Plain(String),
+        Localized(BTreeMap<String, String>),
+    }
+
+    #[allow(dead_code)] // read through Debug
+    #[derive(Debug, Deserialize)]
+    #[serde(untagged)]
+    enum DerivedCondition {
+        Always(bool),
+        When(String),
+    }
+
+    #[allow(dead_code)] // read through Debug
+    #[derive(Debug, Deserialize)]
+    #[serde(untagged)]
+    enum DerivedOptions {
+        Inline(Vec<DerivedOptionItem>),
+        CodeList { codelist: String },
+    }
+
+    #[allow(dead_code)] // read through Debug
+    #[derive(Debug, Deserialize)]
+    #[serde(untagged)]
+    enum DerivedOptionItem {
+        Code(String),
+        Full(DerivedOptionSpec),
+    }
+
+    #[allow(dead_code)] // read through Debug
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct DerivedOptionSpec {
+        code: String,
+        label: DerivedText,
+        #[serde(default)]
+        visible: Option<String>,
+    }
+
+    /// Both deserializations of `json`, from a value and from text, in words.
+    fn outcomes<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &serde_json::Value) -> [String; 2] {
+        let words = |result: Result<T, serde_json::Error>| match result {
+            Ok(value) => format!("{value:?}"),
+            Err(error) => format!("error: {error}"),
+        };
+        let words = |result| words(result).replace("Derived", "");
+        [words(T::deserialize(json)), words(serde_json::from_str(&json.to_string()))]
+    }
+
+    #[test]
+    fn untagged_enums_behave_like_the_derive() {
+        let inputs = [
+            json!("text"),
+            json!({ "de": "Hund", "en": "dog" }),
+            json!({}),
+            json!({ "de": 1 }),
+            json!(true),
+            json!(false),
+            json!(null),
+            json!(1),
+            json!(1.5),
+            json!(-3),
+            json!([]),
+            json!(["a", "b"]),
+            json!(["a", 1]),
+            json!([{ "code": "a", "label": "A" }, "b"]),
+            json!([{ "code": "a", "label": { "de": "A" }, "visible": "x > 1" }]),
+            json!([{ "code": "a", "label": "A", "extra": 1 }]),
+            json!([{ "code": "a" }]),
+            json!([["a", "A"]]),
+            json!([["a", "A", null]]),
+            json!([["a", "A", null, 4]]),
+            json!({ "codelist": "staaten" }),
+            json!({ "codelist": "staaten", "other": true }),
+            json!({ "codelist": 5 }),
+            json!({ "list": "staaten" }),
+            json!(["staaten"]),
+            json!([5]),
+        ];
+        for input in &inputs {
+            assert_eq!(outcomes::<Text>(input), outcomes::<DerivedText>(input), "Text from {input}");
+            assert_eq!(outcomes::<Condition>(input), outcomes::<DerivedCondition>(input), "Condition from {input}");
+            assert_eq!(outcomes::<Options>(input), outcomes::<DerivedOptions>(input), "Options from {input}");
+            assert_eq!(outcomes::<OptionItem>(input), outcomes::<DerivedOptionItem>(input), "OptionItem from {input}");
+        }
+    }
 }

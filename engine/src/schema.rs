@@ -96,7 +96,7 @@ impl CompiledForm {
         };
         let title = label_of(self, node, lang);
         if let Some(object) = schema.as_object_mut() {
-            object.insert("title".into(), Json::String(title));
+            object.insert("title".into(), Json::String(title.to_string()));
             if let Some(fim) = definition.spec.as_ref().and_then(|s| s.fim.as_ref()) {
                 object.insert("x-fim-id".into(), Json::String(fim.clone()));
             }
@@ -152,12 +152,13 @@ impl CompiledForm {
         if let Some(min) = spec.and_then(|s| s.min_length) {
             object.insert("minLength".into(), json!(min.max(1)));
         }
-        if let Some(pattern) = spec.and_then(|s| s.pattern.as_ref()) {
-            object.insert("pattern".into(), json!(format!("^(?:{pattern})$")));
+        // The compiled pattern is the author's, anchored: `^(?:…)$`.
+        if let Some(pattern) = &definition.pattern {
+            object.insert("pattern".into(), json!(pattern.as_str()));
         }
         if kind == FieldType::Integer {
             for (key, bound) in [("minimum", &definition.min), ("maximum", &definition.max)] {
-                if let Some(Bound::Value(value)) = bound {
+                if let Some(Bound::Value(value)) = bound.as_deref() {
                     object.insert(key.into(), to_json(value));
                 }
             }

@@ -21,7 +21,7 @@ pub struct Report {
     pub warnings: Vec<Issue>,
     /// The canonical submission, when valid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub submission: Option<Json>,
+    pub submission: Option<crate::session::Submission>,
 }
 
 impl CompiledForm {
@@ -33,8 +33,8 @@ impl CompiledForm {
             .iter()
             .map(|t| {
                 let label = t.node.map(|n| crate::session::label_of(self, n, &context.lang)).unwrap_or_default();
-                let message = i18n::message(&context.lang, t.code, &label, &[("key", t.key.clone()), ("max", max_of(self, t.node))]);
-                Issue { code: t.code.to_string(), path: t.path.clone(), message, rule: None }
+                let message = i18n::message(&context.lang, t.code, label, &[("key", t.key.clone()), ("max", max_of(self, t.node))]);
+                Issue { code: t.code.into(), path: t.path.as_str().into(), message: message.into(), rule: None }
             })
             .collect();
         extra.extend(post_checks(self, &state));
@@ -49,9 +49,9 @@ impl CompiledForm {
     /// as the widget sends it: the form id and version must match.
     pub fn validate_envelope(&self, envelope: &Json, context: &Context) -> Report {
         let lang = &context.lang;
-        let envelope_error = |code: &str, args: &[(&str, String)]| Report {
+        let envelope_error = |code: &'static str, args: &[(&str, String)]| Report {
             valid: false,
-            errors: vec![Issue { code: code.to_string(), path: String::new(), message: i18n::message(lang, code, "", args), rule: None }],
+            errors: vec![Issue { code: code.into(), path: "".into(), message: i18n::message(lang, code, "", args).into(), rule: None }],
             warnings: Vec::new(),
             submission: None,
         };
@@ -96,8 +96,8 @@ fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
         }
         // Empty input ("", "  ", []) is no data (DESIGN 4.2), even for a hidden
         // field. Only computed fields and files keep their raw JSON (see load).
-        let submitted = crate::input::parse(definition, &slot.raw);
-        let has_data = match &slot.raw {
+        let submitted = crate::input::parse(definition, slot.raw());
+        let has_data = match slot.raw() {
             Json::Null => slot.input_error.is_some() || (!definition.computed && slot.value.is_some()),
             _ => !matches!(submitted, Ok(None)),
         };
@@ -116,9 +116,9 @@ fn post_checks(form: &CompiledForm, state: &State) -> Vec<Issue> {
         };
         let label = crate::session::label_of(form, node, lang);
         issues.push(Issue {
-            code: code.to_string(),
+            code: code.into(),
             path: pointer(form, node, &index),
-            message: i18n::message(lang, code, &label, &[]),
+            message: i18n::message(lang, code, label, &[]).into(),
             rule: None,
         });
     }

@@ -85,7 +85,7 @@ fn oversized_submissions_are_bounded() {
     let many: Vec<Json> = (0..1_000_000).map(|_| json!({ "x": "y" })).collect();
     let data = json!({ "g": many, "t": "x".repeat(1_000_000), "m": vec!["a"; 10_000] });
     let report = form.validate(&data, &context());
-    let codes: Vec<&str> = report.errors.iter().map(|e| e.code.as_str()).collect();
+    let codes: Vec<&str> = report.errors.iter().map(|e| &*e.code).collect();
     assert_eq!(codes, ["too_large", "too_large", "repeat_max"], "{report:?}");
 }
 

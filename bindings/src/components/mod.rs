@@ -185,8 +185,8 @@ impl FieldView {
         if let Some(output) = &self.output {
             output.set_text_content(Some(&crate::widget::display::value(ctx, ctx.form.node(self.node), &state.value)));
         }
-        let error = server.or_else(|| show.then(|| state.errors.first().map(|i| i.message.as_str())).flatten());
-        let warning = show.then(|| state.warnings.first().map(|i| i.message.as_str())).flatten();
+        let error = server.or_else(|| show.then(|| state.errors.first().map(|i| &*i.message)).flatten());
+        let warning = show.then(|| state.warnings.first().map(|i| &*i.message)).flatten();
         let mut described = self.described_by.clone();
         if let Some((paragraph, text)) = &self.error {
             show_message(paragraph, text, error)?;

@@ -33,7 +33,7 @@ fn entry(ctx: &Ctx, node: &Node, item: &Json) -> String {
     match item {
         Json::String(code) => option_label(ctx, node, code),
         Json::Object(file) => file.get("name").and_then(Json::as_str).unwrap_or_default().to_string(),
-        other => other.to_string(),
+        other => crate::convert::json_text(other),
     }
 }
 

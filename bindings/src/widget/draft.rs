@@ -72,7 +72,7 @@ impl Widget {
             .into_iter()
             .filter(|s| !s.value.is_null())
             .filter(|s| self.form.node_at(&s.path).is_some_and(|n| self.form.node(n).field_type() == Some(FieldType::Attachment)))
-            .map(|s| s.path)
+            .map(|s| s.path.to_string())
             .collect();
         for path in &paths {
             let _ = self.session.set(path, Json::Null);
@@ -82,7 +82,7 @@ impl Widget {
 
     /// “Entwurf speichern”.
     pub(super) fn save_draft(&mut self) -> Res<()> {
-        let text = self.session.draft().to_string();
+        let text = crate::convert::json_text(&self.session.draft());
         let saved = self.storage().is_some_and(|s| s.set_item(&self.storage_key(), &text).is_ok());
         if saved {
             self.notice(Tone::Success, &[Msg::DraftSaved], Some(("discard-draft", Msg::DiscardDraft)))
@@ -107,7 +107,7 @@ impl Widget {
 
     /// “Als Datei herunterladen”: a JSON file via a temporary object URL.
     pub(super) fn export_draft(&self) -> Res<()> {
-        let text = self.session.draft().to_string();
+        let text = crate::convert::json_text(&self.session.draft());
         let parts = js_sys::Array::of1(&text.into());
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("application/json");

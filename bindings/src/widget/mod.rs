@@ -31,7 +31,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
 use crate::components::{notice, FieldView, Res};
-use crate::convert::{from_js, to_js};
+use crate::convert::{from_js, json_text, object, to_js};
 use crate::resources::{load, LoadError};
 use text::{t, Msg};
 
@@ -48,7 +48,8 @@ pub(crate) use ctx;
 const MOUNT_OPTIONS: &str = r#"
 /** What `mount` needs: the fetched files and the element's settings. */
 export interface MountOptions {
-  definition: object; tenant?: object | null; codelists?: Record<string, object>;
+  /** The definition as JSON text (or as an object). */
+  definition: string | object; tenant?: object | null; codelists?: Record<string, object>;
   lang?: string; today: string; action?: string | null; headingLevel?: number | null;
 }
 "#;
@@ -58,7 +59,8 @@ export interface MountOptions {
 /// Read by hand from the JSON rather than with a serde derive: the derive
 /// would add a deserializer to every citizen's download for five keys.
 struct Options {
-    definition: Json,
+    /// JSON text: the engine reads it straight into its model.
+    definition: String,
     tenant: Option<Json>,
     codelists: BTreeMap<String, Json>,
     lang: String,
@@ -71,12 +73,19 @@ impl Options {
     fn from_json(mut json: Json) -> Result<Options, JsError> {
         let mut take = |key: &str| json.get_mut(key).map(Json::take).filter(|v| !v.is_null());
         let text = |value: Option<Json>| value.and_then(|v| v.as_str().map(str::to_string));
-        let definition = take("definition").ok_or_else(|| JsError::new("options: the definition is missing"))?;
-        let tenant = take("tenant");
-        let codelists = match take("codelists") {
-            Some(Json::Object(map)) => map.into_iter().collect(),
-            _ => BTreeMap::new(),
+        let definition = match take("definition") {
+            Some(Json::String(text)) => text,
+            Some(object) => json_text(&object),
+            None => return Err(JsError::new("options: the definition is missing")),
         };
+        let tenant = take("tenant");
+        // Inserted one by one: `collect()` into a map would add a sort.
+        let mut codelists = BTreeMap::new();
+        if let Some(Json::Object(map)) = take("codelists") {
+            for (id, list) in map {
+                codelists.insert(id, list);
+            }
+        }
         let lang = text(take("lang")).unwrap_or_default();
         let today = text(take("today")).ok_or_else(|| JsError::new("options: today is missing"))?;
         let action = text(take("action")).filter(|a| !a.is_empty());
@@ -321,11 +330,11 @@ impl Widget {
         for state in states {
             if state.path.starts_with('#') {
                 steps_changed = true;
-            } else if let Some(view) = self.views.get(&state.path) {
-                let show = self.revealed.contains(&state.path);
-                view.apply(&ctx, &state, show, self.server.get(&state.path).map(String::as_str))?;
+            } else if let Some(view) = self.views.get(&*state.path) {
+                let show = self.revealed.contains(&*state.path);
+                view.apply(&ctx, &state, show, self.server.get(&*state.path).map(String::as_str))?;
             }
-            self.states.insert(state.path.clone(), state);
+            self.states.insert(state.path.to_string(), state);
         }
         if steps_changed && self.shell.is_some() {
             self.update_navigation()?;
@@ -382,7 +391,7 @@ impl Widget {
         // The server's message for this field is gone even when the engine
         // saw no change (it may have judged differently).
         self.refresh(&[path.to_string()])?;
-        Ok(changed.then(|| serde_json::json!({ "path": path, "value": value })))
+        Ok(changed.then(|| crate::convert::object([("path", Json::from(path)), ("value", value)])))
     }
 
     /// Adds an entry to the repeating group at `path` and focuses it.
@@ -470,8 +479,10 @@ impl Widget {
     /// Tells the engine the metadata of the chosen files and lists them.
     fn sync_files(&mut self, path: &str) -> Res<Option<Json>> {
         let files = self.files.get(path).map(Vec::as_slice).unwrap_or_default();
-        let meta: Vec<Json> =
-            files.iter().map(|f| serde_json::json!({ "name": f.name(), "type": f.type_(), "size": f.size() as u64 })).collect();
+        let meta: Vec<Json> = files
+            .iter()
+            .map(|f| object([("name", f.name().into()), ("type", f.type_().into()), ("size", (f.size() as u64).into())]))
+            .collect();
         let value = if meta.is_empty() { Json::Null } else { Json::Array(meta) };
         self.revealed.insert(path.to_string());
         let change = self.set(path, value)?;

@@ -156,12 +156,12 @@ impl Widget {
         let mut paths = Vec::new();
         for issue in issues {
             let view_path = self.nearest_view(&issue.path);
-            if !seen.insert(view_path.clone().unwrap_or_else(|| issue.message.clone())) {
+            if !seen.insert(view_path.clone().unwrap_or_else(|| issue.message.to_string())) {
                 continue;
             }
             let target = view_path.as_ref().and_then(|p| Some((p.clone(), self.views.get(p)?.focus_id.clone())));
             paths.extend(view_path);
-            entries.push(Entry { message: issue.message.clone(), target });
+            entries.push(Entry { message: issue.message.to_string(), target });
         }
         self.reveal(paths)?;
         let Some(shell) = &self.shell else { return Ok(()) };

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use efa_engine::Issue;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,6 +21,7 @@ use super::{ctx, Widget};
 use crate::components::notice::Tone;
 use crate::components::step_nav::Page;
 use crate::components::{notice, Res};
+use crate::convert::{json_text, object};
 
 /// What came back.
 enum Outcome {
@@ -39,7 +40,7 @@ pub(crate) fn host_event(host: &HtmlElement, name: &str, detail: &Json, cancelab
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_cancelable(cancelable);
-    init.set_detail(&js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL));
+    init.set_detail(&js_sys::JSON::parse(&json_text(detail)).unwrap_or(JsValue::NULL));
     match web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
         Ok(event) => host.dispatch_event(&event).unwrap_or(true),
         Err(_) => true,
@@ -105,9 +106,9 @@ fn issues(body: &Json) -> Vec<Issue> {
         .flatten()
         .filter_map(|item| {
             Some(Issue {
-                code: item.get("code").and_then(Json::as_str).unwrap_or_default().to_string(),
-                path: item.get("path").and_then(Json::as_str).unwrap_or_default().to_string(),
-                message: item.get("message").and_then(Json::as_str)?.to_string(),
+                code: item.get("code").and_then(Json::as_str).unwrap_or_default().to_string().into(),
+                path: item.get("path").and_then(Json::as_str).unwrap_or_default().into(),
+                message: item.get("message").and_then(Json::as_str)?.into(),
                 rule: None,
             })
         })
@@ -146,7 +147,7 @@ impl Widget {
             return Ok(None);
         }
         self.hide_errors()?;
-        let envelope = self.session.submission();
+        let envelope = self.session.submission().to_json();
         let Some(action) = self.action.clone() else {
             self.notice(Tone::Failure, &[Msg::NoAction], None)?;
             return Ok(Some(Prepared { host: self.host.clone(), envelope, request: None }));
@@ -164,7 +165,7 @@ impl Widget {
         headers.set("Idempotency-Key", &key)?;
         let init = RequestInit::new();
         init.set_method("POST");
-        let json = envelope.to_string();
+        let json = json_text(envelope);
         // Only files of attachment fields that are still relevant travel.
         let files: Vec<(&String, &Vec<web_sys::File>)> =
             self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).collect();
@@ -201,12 +202,12 @@ impl Widget {
                 self.idempotency_key = None;
                 self.reference = reference.clone();
                 self.show_page(Page::Receipt, super::nav::Focus::Heading)?;
-                Ok(Some(json!({ "status": status, "receipt": reference, "response": body })))
+                Ok(Some(object([("status", status.into()), ("receipt", reference.into()), ("response", body)])))
             }
             Outcome::Rejected(issues) if !issues.is_empty() => {
                 for issue in &issues {
-                    if let Some(path) = self.views.contains_key(&issue.path).then(|| issue.path.clone()) {
-                        self.server.entry(path).or_insert_with(|| issue.message.clone());
+                    if let Some(path) = self.views.contains_key(&*issue.path).then(|| issue.path.to_string()) {
+                        self.server.entry(path).or_insert_with(|| issue.message.to_string());
                     }
                 }
                 let intro = ctx!(self).msg(Msg::RejectedIntro);

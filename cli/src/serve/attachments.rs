@@ -181,7 +181,7 @@ pub fn sniff(content: &[u8]) -> Option<&'static str> {
     SIGNATURES.iter().find(|(magic, _)| content.starts_with(magic)).map(|(_, media_type)| *media_type)
 }
 
-fn issue(code: &str, path: &str, file: &str, what: Option<&str>, lang: &str) -> Issue {
+fn issue(code: &'static str, path: &str, file: &str, what: Option<&str>, lang: &str) -> Issue {
     let en = lang == "en";
     let message = match (code, what) {
         ("attachment_missing", _) if en => format!("The file “{file}” was not received. Upload it again."),
@@ -195,7 +195,7 @@ fn issue(code: &str, path: &str, file: &str, what: Option<&str>, lang: &str) -> 
         _ if en => format!("The file “{file}” does not match the details sent with it."),
         _ => format!("Die Datei „{file}“ passt nicht zu den mitgesendeten Angaben."),
     };
-    Issue { code: code.to_string(), path: path.to_string(), message, rule: None }
+    Issue { code: code.into(), path: path.into(), message: message.into(), rule: None }
 }
 
 #[cfg(test)]
@@ -235,6 +235,6 @@ mod tests {
         assert!(check(&listed, &[ok.clone(), b.clone()], "de").is_empty());
         let stray = file("/hund/1/nachweis", "c.pdf", "application/pdf", b"%PDF-1.7\n");
         let issues = check(&listed, &[ok, b, stray], "de");
-        assert_eq!((issues[0].code.as_str(), issues[0].path.as_str()), ("attachment_unexpected", "/hund/1/nachweis"));
+        assert_eq!((&*issues[0].code, &*issues[0].path), ("attachment_unexpected", "/hund/1/nachweis"));
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use efa_engine::{CompiledForm, Context};
+use efa_engine::{CompiledForm, Context, Submission};
 use serde_json::Value as Json;
 
 use super::attachments::{self, ReceivedFile};
@@ -37,8 +37,13 @@ pub async fn submit(
     let context = Context::new(clock::berlin_date(now.div_euclid(1000)), lang);
     let (envelope, canonical) = revalidate(&form, envelope, size, &files, context).await?;
 
-    let attachments =
-        canonical.get("data").map(|data| attachments::to_store(&attachments::listed(&form, data), &files)).unwrap_or_default();
+    // Only a submission with files needs its data read back.
+    let attachments = if files.is_empty() {
+        Vec::new()
+    } else {
+        let canonical = canonical.to_json();
+        canonical.get("data").map(|data| attachments::to_store(&attachments::listed(&form, data), &files)).unwrap_or_default()
+    };
     let submission = NewSubmission {
         receipt: Receipt {
             id: uuid::Uuid::now_v7().to_string(),
@@ -83,7 +88,7 @@ async fn revalidate(
     size: usize,
     files: &[ReceivedFile],
     context: Context,
-) -> ApiResult<(Json, Json)> {
+) -> ApiResult<(Json, Submission)> {
     let lang = context.lang.clone();
     let engine = form.clone();
     let (envelope, report) = limits::cpu_bound(size, move || {

@@ -48,8 +48,7 @@ pub(super) fn build(form: &CompiledForm, errors: &mut Vec<DefinitionError>) -> G
         for expr in node.logic.visible.iter().chain(&node.logic.compute) {
             sources.extend(expression_sources(form, expr));
         }
-        sources.sort_unstable();
-        sources.dedup();
+        sort_dedup(&mut sources);
         for &source in &sources {
             graph.value_dependents[source].push(n);
         }
@@ -67,8 +66,7 @@ pub(super) fn build(form: &CompiledForm, errors: &mut Vec<DefinitionError>) -> G
         for option in &node.options {
             status_sources.extend(option.visible.iter().flat_map(|e| expression_sources(form, e)));
         }
-        status_sources.sort_unstable();
-        status_sources.dedup();
+        sort_dedup(&mut status_sources);
         for source in status_sources {
             graph.status_dependents[source].push(n);
         }
@@ -76,8 +74,7 @@ pub(super) fn build(form: &CompiledForm, errors: &mut Vec<DefinitionError>) -> G
     for (index, rule) in form.rules.iter().enumerate() {
         let mut sources: Vec<NodeId> = std::iter::once(&rule.check).chain(&rule.when).flat_map(|e| expression_sources(form, e)).collect();
         sources.extend(&rule.fields);
-        sources.sort_unstable();
-        sources.dedup();
+        sort_dedup(&mut sources);
         for source in sources {
             graph.rule_dependents[source].push(index);
         }
@@ -108,6 +105,64 @@ pub(crate) fn expression_sources(form: &CompiledForm, expr: &Expr) -> Vec<NodeId
         }
     }
     sources
+}
+
+/// Sorts node ids and drops repeats: `sort_unstable` + `dedup`, as a small
+/// bottom-up merge sort. The standard library's sort is one large copy per
+/// element type in the WebAssembly widget; for plain integers every correct
+/// sort gives the same result.
+fn sort_dedup(ids: &mut Vec<NodeId>) {
+    let n = ids.len();
+    let mut merged = Vec::with_capacity(n);
+    let mut width = 1;
+    while width < n {
+        merged.clear();
+        let mut start = 0;
+        while start < n {
+            let (mid, end) = ((start + width).min(n), (start + 2 * width).min(n));
+            let (mut i, mut j) = (start, mid);
+            while i < mid && j < end {
+                if ids[j] < ids[i] {
+                    merged.push(ids[j]);
+                    j += 1;
+                } else {
+                    merged.push(ids[i]);
+                    i += 1;
+                }
+            }
+            merged.extend_from_slice(&ids[i..mid]);
+            merged.extend_from_slice(&ids[j..end]);
+            start = end;
+        }
+        std::mem::swap(ids, &mut merged);
+        width *= 2;
+    }
+    ids.dedup();
+}
+
+/// Sorts `items` and drops repeats, like `sort` + `dedup`, as a short merge
+/// sort (used for the definition errors; see [`sort_dedup`] for why). Equal
+/// items are identical here (`Ord` compares every field), so the result is
+/// the one `sort` gives.
+pub(crate) fn sort_dedup_all<T: Ord>(items: &mut Vec<T>) {
+    if items.len() > 1 {
+        let mut right = items.split_off(items.len() / 2);
+        let mut left = std::mem::take(items);
+        sort_dedup_all(&mut left);
+        sort_dedup_all(&mut right);
+        items.reserve(left.len() + right.len());
+        let (mut left, mut right) = (left.into_iter().peekable(), right.into_iter().peekable());
+        loop {
+            let next = match (left.peek(), right.peek()) {
+                (Some(l), Some(r)) if r < l => right.next(),
+                (Some(_), _) => left.next(),
+                (None, _) => right.next(),
+            };
+            let Some(next) = next else { break };
+            items.push(next);
+        }
+    }
+    items.dedup();
 }
 
 /// Kahn's algorithm, taking the earliest node in document order first so the
@@ -174,5 +229,29 @@ fn find_cycle(graph: &Graph, start: NodeId, placed: &[bool]) -> Option<Vec<NodeI
         on_path[next] = path.len();
         path.push(next);
         current = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sort_dedup, sort_dedup_all};
+
+    #[test]
+    fn sort_dedup_matches_the_standard_sort() {
+        let cases: [&[usize]; 5] = [&[], &[3], &[2, 1], &[5, 3, 5, 1, 3, 9, 0, 0, 7], &[9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3]];
+        for case in cases {
+            let mut want = case.to_vec();
+            want.sort_unstable();
+            want.dedup();
+            let mut got = case.to_vec();
+            sort_dedup(&mut got);
+            assert_eq!(got, want);
+            let mut got: Vec<String> = case.iter().map(|n| format!("n{n}")).collect();
+            sort_dedup_all(&mut got);
+            let mut want: Vec<String> = case.iter().map(|n| format!("n{n}")).collect();
+            want.sort();
+            want.dedup();
+            assert_eq!(got, want);
+        }
     }
 }

@@ -47,7 +47,7 @@ fn never_visible(form: &CompiledForm, mut n: NodeId) -> bool {
 
 fn visible_source(form: &CompiledForm, n: NodeId) -> Option<&str> {
     let node = &form.nodes[n];
-    match &node.spec {
+    match form.source_field(n) {
         Some(spec) => spec.visible.as_deref(),
         None => form.definition.steps[node.step].visible.as_deref(),
     }
@@ -86,7 +86,7 @@ fn unreachable_step(form: &CompiledForm, n: NodeId, errors: &mut Vec<DefinitionE
 struct EmptyEnv;
 
 impl Env for EmptyEnv {
-    fn value(&self, _: Ref) -> Option<Value> {
+    fn value(&self, _: Ref) -> Option<&Value> {
         None
     }
     fn list(&self, _: Ref) -> Vec<Option<Value>> {

@@ -61,7 +61,7 @@ pub struct ChoiceOption {
     /// Label (the code itself when none was given).
     pub label: Text,
     /// Choice filter.
-    pub(crate) visible: Option<Expr>,
+    pub(crate) visible: Option<Box<Expr>>,
 }
 
 /// A bound for numbers or dates.
@@ -71,6 +71,44 @@ pub enum Bound {
     Value(Value),
     /// The context's date.
     Today,
+}
+
+/// A field's settings that are used as written. A node keeps only these,
+/// not a copy of the whole field: forms have thousands of fields, and the
+/// browser widget holds every node.
+#[derive(Debug, Clone, Default)]
+pub struct FieldSpec {
+    /// Minimum text length in characters.
+    pub min_length: Option<u32>,
+    /// Restrict text to DIN SPEC 91379 characters.
+    pub latin: bool,
+    /// Least selections (multiple choice) or files (attachment).
+    pub min_items: Option<u32>,
+    /// Most selections (multiple choice) or files (attachment).
+    pub max_items: Option<u32>,
+    /// Accepted media types of attachments.
+    pub accept: Vec<String>,
+    /// Largest accepted attachment, in bytes.
+    pub max_size: Option<u64>,
+    /// HTML autocomplete token.
+    pub autocomplete: Option<String>,
+    /// FIM data field or group id.
+    pub fim: Option<String>,
+}
+
+impl From<&crate::model::Field> for FieldSpec {
+    fn from(field: &crate::model::Field) -> Self {
+        FieldSpec {
+            min_length: field.min_length,
+            latin: field.latin,
+            min_items: field.min_items,
+            max_items: field.max_items,
+            accept: field.accept.clone(),
+            max_size: field.max_size,
+            autocomplete: field.autocomplete.clone(),
+            fim: field.fim.clone(),
+        }
+    }
 }
 
 /// A step, group, field or static block of the compiled form.
@@ -98,27 +136,29 @@ pub struct Node {
     pub repeat: Option<Repeat>,
     /// Options of a choice.
     pub options: Vec<ChoiceOption>,
-    /// The definition of a field (members removed), for renderers.
-    pub spec: Option<crate::model::Field>,
+    /// The field's settings that checks and renderers read as written
+    /// (`None` for steps); everything else of the field is compiled into
+    /// this node.
+    pub spec: Option<FieldSpec>,
     /// Whether the value is computed.
     pub computed: bool,
-    /// Lower bound (numbers, dates).
-    pub min: Option<Bound>,
+    /// Lower bound (numbers, dates). Boxed, as other parts most fields lack.
+    pub min: Option<Box<Bound>>,
     /// Upper bound (numbers, dates).
-    pub max: Option<Bound>,
+    pub max: Option<Box<Bound>>,
     /// Effective maximum text length (type default when not given).
     pub max_length: Option<u32>,
     /// Keys from the data root to this node's value (steps are not keys).
     pub data_path: Vec<String>,
     /// The JSON pointer of the node outside repeats (`#id` for steps); nodes
     /// inside repeats get their indices added per instance.
-    pub(crate) data_pointer: String,
+    pub(crate) data_pointer: std::sync::Arc<str>,
     pub(crate) scope: usize,
     pub(crate) slot: usize,
     pub(crate) inner_scope: Option<usize>,
     pub(crate) ty: Option<Type>,
     pub(crate) logic: Logic,
-    pub(crate) pattern: Option<regex_lite::Regex>,
+    pub(crate) pattern: Option<Box<regex_lite::Regex>>,
 }
 
 impl Node {
@@ -145,7 +185,7 @@ impl Node {
 #[derive(Debug, Clone)]
 pub(crate) enum Cond {
     Const(bool),
-    When(Expr),
+    When(Box<Expr>),
 }
 
 /// A compiled field check.
@@ -157,14 +197,15 @@ pub(crate) struct Check {
     pub severity: Severity,
 }
 
-/// The compiled expressions of a node.
+/// The compiled expressions of a node. Each is boxed: most fields have
+/// none of them, and every node of a large form is held in memory.
 #[derive(Debug, Clone)]
 pub(crate) struct Logic {
-    pub visible: Option<Expr>,
+    pub visible: Option<Box<Expr>>,
     pub required: Cond,
     pub readonly: Cond,
-    pub compute: Option<Expr>,
-    pub default: Option<serde_json::Value>,
+    pub compute: Option<Box<Expr>>,
+    pub default: Option<Box<serde_json::Value>>,
     pub checks: Vec<Check>,
 }
 
@@ -259,9 +300,29 @@ impl CompiledForm {
         &self.definition.version
     }
 
-    /// The definition this form was compiled from.
+    /// The definition this form was compiled from: its metadata, steps,
+    /// parameters and rules. Its fields are not kept (each lives on in its
+    /// [`Node`]), so that a compiled form holds no second copy of them.
     pub fn definition(&self) -> &FormDefinition {
         &self.definition
+    }
+
+    /// The definition's field of a node, found by the node's pointer
+    /// (`/steps/0/fields/3/fields/1`); `None` for steps. Only while
+    /// compiling: a compiled form keeps no fields in its definition.
+    pub(crate) fn source_field(&self, node: NodeId) -> Option<&crate::model::Field> {
+        let mut tokens = self.nodes[node].pointer.split('/').skip(1);
+        let (Some("steps"), Some(step)) = (tokens.next(), tokens.next()) else {
+            return None;
+        };
+        let mut fields = &self.definition.steps.get(step.parse::<usize>().ok()?)?.fields;
+        let mut field = None;
+        while let (Some("fields"), Some(index)) = (tokens.next(), tokens.next()) {
+            let found = fields.get(index.parse::<usize>().ok()?)?;
+            fields = &found.fields;
+            field = Some(found);
+        }
+        field
     }
 
     /// Declared languages; the first is the default.
@@ -340,10 +401,11 @@ pub fn compile_definition(definition: FormDefinition, resources: Resources<'_>) 
     let mut errors = Vec::new();
     let mut tree = tree::build(&definition, resources.codelists, &mut errors);
     for node in &mut tree.nodes {
-        node.data_pointer = match node.kind {
+        let pointer = match node.kind {
             NodeKind::Step => format!("#{}", node.id),
             NodeKind::Field(_) => node.data_path.iter().fold(String::new(), |pointer, key| crate::error::pointer_push(&pointer, key)),
         };
+        node.data_pointer = pointer.into();
     }
     let parameters = params::resolve(&definition, resources.tenant, &mut errors);
     let members = member_index(&tree.nodes, &tree.top_level);
@@ -368,10 +430,12 @@ pub fn compile_definition(definition: FormDefinition, resources: Resources<'_>) 
     }
     lint::check(&form, &mut errors);
     if errors.is_empty() {
+        for step in &mut form.definition.steps {
+            step.fields = Vec::new();
+        }
         Ok(form)
     } else {
-        errors.sort();
-        errors.dedup();
+        graph::sort_dedup_all(&mut errors);
         Err(errors)
     }
 }
@@ -405,13 +469,26 @@ fn parse_json<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Resul
     })
 }
 
+/// Parses the JSON text of a definition straight into the model, without
+/// the intermediate `serde_json::Value` (for a large form that tree takes
+/// about as much memory as the compiled form; the browser widget loads text).
+/// Errors name the line and column, and the pointer where the shape is wrong.
+pub fn parse_definition_text(text: &str) -> Result<FormDefinition, Vec<DefinitionError>> {
+    let mut json = serde_json::Deserializer::from_str(text);
+    let definition = deserialize(&mut json).and_then(|definition| match json.end() {
+        Ok(()) => Ok(definition),
+        Err(error) => Err((String::new(), error.to_string())),
+    });
+    definition.map_err(|(pointer, message)| vec![DefinitionError::new(pointer, DefinitionErrorKind::Format, message)])
+}
+
 #[cfg(feature = "error-paths")]
-fn deserialize<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Result<T, (String, String)> {
+fn deserialize<'de, T: serde::Deserialize<'de>>(json: impl serde::Deserializer<'de>) -> Result<T, (String, String)> {
     serde_path_to_error::deserialize(json).map_err(|error| (path_to_pointer(error.path()), error.inner().to_string()))
 }
 
 #[cfg(not(feature = "error-paths"))]
-fn deserialize<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Result<T, (String, String)> {
+fn deserialize<'de, T: serde::Deserialize<'de>>(json: impl serde::Deserializer<'de>) -> Result<T, (String, String)> {
     T::deserialize(json).map_err(|error| (String::new(), error.to_string()))
 }
 
@@ -467,5 +544,58 @@ pub(crate) fn parse_bound(kind: FieldType, json: &serde_json::Value) -> Option<B
             crate::value::Decimal::parse(&text).map(|d| Bound::Value(Value::Decimal(d)))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn definition() -> serde_json::Value {
+        json!({ "id": "f", "version": "1.0.0", "title": "F", "steps": [{ "id": "s", "title": "S", "fields": [
+            { "id": "name", "type": "text", "label": "Name", "minLength": 2, "autocomplete": "name" },
+            { "id": "gruppe", "type": "group", "label": "Gruppe", "fields": [
+                { "id": "alter", "type": "integer", "label": "Alter", "visible": "name == 'x'" }
+            ]}
+        ]}]})
+    }
+
+    #[test]
+    fn text_and_value_parse_to_the_same_form() {
+        let from_value = compile(&definition(), Resources::default()).unwrap();
+        let from_text = compile_definition(parse_definition_text(&definition().to_string()).unwrap(), Resources::default()).unwrap();
+        let ids = |form: &CompiledForm| form.nodes().iter().map(|n| (n.id.clone(), n.pointer.clone())).collect::<Vec<_>>();
+        assert_eq!(ids(&from_value), ids(&from_text));
+        assert!(from_text.node(from_text.node_at("/gruppe/alter").unwrap()).logic.visible.is_some());
+    }
+
+    #[test]
+    fn text_errors_name_line_column_and_pointer() {
+        let errors = parse_definition_text("{\n  \"id\": ").unwrap_err();
+        assert!(errors[0].message.contains("line 2"), "{}", errors[0].message);
+        let errors = parse_definition_text(
+            r#"{"id": "f", "version": "1", "title": "F", "steps": [{"id": "s", "title": "S", "fields": [{"id": "a", "type": "txt"}]}]}"#,
+        )
+        .unwrap_err();
+        assert!(errors[0].message.contains("txt"), "{}", errors[0].message);
+        #[cfg(feature = "error-paths")]
+        assert_eq!(errors[0].pointer, "/steps/0/fields/0/type");
+        assert!(parse_definition_text(&format!("{} x", definition())).is_err(), "trailing characters");
+    }
+
+    #[test]
+    fn a_compiled_form_keeps_each_field_once() {
+        let form = compile(&definition(), Resources::default()).unwrap();
+        assert!(form.definition().steps.iter().all(|s| s.fields.is_empty()), "fields live on in the nodes");
+        let name = form.node(form.node_at("/name").unwrap());
+        let spec = name.spec.as_ref().unwrap();
+        assert_eq!((spec.min_length, spec.autocomplete.as_deref()), (Some(2), Some("name")));
+        assert_eq!(
+            form.source_field(form.node_at("/gruppe/alter").unwrap()).map(|f| f.id.as_str()),
+            None,
+            "sources are gone after compiling"
+        );
     }
 }

@@ -42,12 +42,13 @@ struct Compiler<'a> {
 }
 
 pub(super) fn compile_expressions(form: &mut CompiledForm, errors: &mut Vec<DefinitionError>) {
-    let params = form
-        .definition
-        .parameters
-        .iter()
-        .map(|(name, p)| (name.clone(), (form.parameters.get(name).cloned().flatten(), parameter_type(p.kind))))
-        .collect();
+    // A loop rather than `collect()`: collecting into a map sorts, and that
+    // sort would be one more copy of the standard library's sort in the
+    // widget (the keys come sorted and unique from the definition's map).
+    let mut params = BTreeMap::new();
+    for (name, p) in &form.definition.parameters {
+        params.insert(name.clone(), (form.parameters.get(name).cloned().flatten(), parameter_type(p.kind)));
+    }
     let compiler = Compiler { form, params, table: RefCell::default(), errors: RefCell::default() };
     let logic: Vec<Logic> = (0..form.nodes.len()).map(|n| compiler.node_logic(n)).collect();
     let option_filters: Vec<Vec<Option<Expr>>> = (0..form.nodes.len()).map(|n| compiler.option_filters(n)).collect();
@@ -58,19 +59,22 @@ pub(super) fn compile_expressions(form: &mut CompiledForm, errors: &mut Vec<Defi
     for ((node, logic), filters) in form.nodes.iter_mut().zip(logic).zip(option_filters) {
         node.logic = logic;
         for (option, filter) in node.options.iter_mut().zip(filters) {
-            option.visible = filter;
+            option.visible = filter.map(Box::new);
         }
     }
     form.rules = rules;
     form.refs = refs;
-    form.uses_today =
-        uses_today || form.nodes.iter().any(|n| matches!(n.min, Some(super::Bound::Today)) || matches!(n.max, Some(super::Bound::Today)));
+    form.uses_today = uses_today
+        || form
+            .nodes
+            .iter()
+            .any(|n| matches!(n.min.as_deref(), Some(super::Bound::Today)) || matches!(n.max.as_deref(), Some(super::Bound::Today)));
 }
 
 fn uses_today(logic: &Logic) -> bool {
     let cond = |c: &Cond| matches!(c, Cond::When(e) if e.uses_today());
-    logic.visible.as_ref().is_some_and(Expr::uses_today)
-        || logic.compute.as_ref().is_some_and(Expr::uses_today)
+    logic.visible.as_ref().is_some_and(|e| e.uses_today())
+        || logic.compute.as_ref().is_some_and(|e| e.uses_today())
         || cond(&logic.required)
         || cond(&logic.readonly)
         || logic.checks.iter().any(|c| c.expr.uses_today())
@@ -84,10 +88,10 @@ impl Compiler<'_> {
     fn node_logic(&self, n: NodeId) -> Logic {
         let node = &self.form.nodes[n];
         let pointer = &node.pointer;
-        let Some(spec) = &node.spec else {
+        let Some(spec) = self.form.source_field(n) else {
             let step = &self.form.definition.steps[node.step];
             let visible = step.visible.as_ref().and_then(|src| self.condition(src, &pointer_push(pointer, "visible"), Some(n)));
-            return Logic { visible, ..Logic::default() };
+            return Logic { visible: visible.map(Box::new), ..Logic::default() };
         };
         let visible = spec.visible.as_ref().and_then(|src| self.condition(src, &pointer_push(pointer, "visible"), Some(n)));
         let required = self.cond(spec.required.as_ref(), &pointer_push(pointer, "required"), n);
@@ -108,16 +112,18 @@ impl Compiler<'_> {
                 self.error(
                     pointer_push(pointer, "default"),
                     Kind::InvalidProperty,
-                    format!("default value {default} does not fit the field type"),
+                    // `to_string` rather than `{default}` (the same text): the
+                    // JSON `Display` adds a second serializer to the widget.
+                    format!("default value {} does not fit the field type", serde_json::to_string(default).unwrap_or_default()),
                 );
             }
         }
-        Logic { visible, required, readonly, compute, default: spec.default.clone(), checks }
+        Logic { visible: visible.map(Box::new), required, readonly, compute: compute.map(Box::new), default: spec.default.clone(), checks }
     }
 
     fn option_filters(&self, n: NodeId) -> Vec<Option<Expr>> {
         let node = &self.form.nodes[n];
-        let Some(Options::Inline(items)) = node.spec.as_ref().and_then(|s| s.options.as_ref()) else {
+        let Some(Options::Inline(items)) = self.form.source_field(n).and_then(|s| s.options.as_ref()) else {
             return vec![None; node.options.len()];
         };
         items
@@ -175,7 +181,7 @@ impl Compiler<'_> {
         match condition {
             None => Cond::Const(false),
             Some(Condition::Always(b)) => Cond::Const(*b),
-            Some(Condition::When(src)) => self.condition(src, pointer, Some(n)).map_or(Cond::Const(false), Cond::When),
+            Some(Condition::When(src)) => self.condition(src, pointer, Some(n)).map_or(Cond::Const(false), |e| Cond::When(Box::new(e))),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::{parse_bound, value_type, ChoiceOption, Logic, Node, NodeId, NodeKind, Scope};
+use super::{parse_bound, value_type, ChoiceOption, FieldSpec, Logic, Node, NodeId, NodeKind, Scope};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::model::{CodeList, Field, FieldType, FormDefinition, OptionItem, Options, Text};
 
@@ -76,7 +76,7 @@ pub(super) fn build(
             max: None,
             max_length: None,
             data_path: Vec::new(),
-            data_pointer: String::new(),
+            data_pointer: Default::default(),
             scope: 0,
             slot: 0,
             inner_scope: None,
@@ -162,8 +162,6 @@ impl Builder<'_> {
         self.check_properties(field, &pointer);
         let mut data_path = path.to_vec();
         data_path.push(field.id.clone());
-        let mut spec = field.clone();
-        spec.fields.clear();
         let node = Node {
             id: field.id.clone(),
             kind: NodeKind::Field(field.kind),
@@ -176,19 +174,19 @@ impl Builder<'_> {
             text: field.text.clone(),
             repeat: if field.kind == FieldType::Group { field.repeat } else { None },
             options: self.options(field, &pointer),
-            spec: Some(spec),
+            spec: Some(FieldSpec::from(field)),
             computed: field.compute.is_some(),
-            min: self.bound(field, field.min.as_ref(), &pointer, "min"),
-            max: self.bound(field, field.max.as_ref(), &pointer, "max"),
+            min: self.bound(field, field.min.as_deref(), &pointer, "min").map(Box::new),
+            max: self.bound(field, field.max.as_deref(), &pointer, "max").map(Box::new),
             max_length: max_length(field),
             data_path: data_path.clone(),
-            data_pointer: String::new(),
+            data_pointer: Default::default(),
             scope,
             slot: 0,
             inner_scope: None,
             ty: value_type(field.kind),
             logic: Logic::default(),
-            pattern: self.pattern(field, &pointer),
+            pattern: self.pattern(field, &pointer).map(Box::new),
         };
         let id = self.push(node);
         if field.kind != FieldType::Group {

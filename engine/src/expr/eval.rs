@@ -94,34 +94,18 @@ impl Node {
     pub(crate) fn eval(&self, env: &dyn Env) -> Option<Value> {
         match self {
             Node::Const(v) => v.clone(),
-            Node::Field(r) => env.value(*r),
+            Node::Field(r) => env.value(*r).cloned(),
             Node::ListField(r) => Some(Value::List(env.list(*r).into())),
             Node::List(items) => Some(Value::List(items.iter().map(|n| n.eval(env)).collect())),
             Node::ToDecimal(x) => x.with(env, |v| decimal(v?).map(Value::Decimal)),
-            Node::Not(x) => x.truth(env).map(|b| Value::Bool(!b)),
+            Node::Not(_) | Node::And(..) | Node::Or(..) => self.truth(env).map(Value::Bool),
             Node::Neg(x) => x.with(env, |v| match v? {
                 Value::Int(i) => i.checked_neg().map(Value::Int),
                 Value::Decimal(d) => Some(Value::Decimal(-*d)),
                 _ => None,
             }),
-            Node::And(a, b) => match a.truth(env) {
-                Some(false) => Some(Value::Bool(false)),
-                left => match (left, b.truth(env)) {
-                    (_, Some(false)) => Some(Value::Bool(false)),
-                    (Some(true), Some(true)) => Some(Value::Bool(true)),
-                    _ => None,
-                },
-            },
-            Node::Or(a, b) => match a.truth(env) {
-                Some(true) => Some(Value::Bool(true)),
-                left => match (left, b.truth(env)) {
-                    (_, Some(true)) => Some(Value::Bool(true)),
-                    (Some(false), Some(false)) => Some(Value::Bool(false)),
-                    _ => None,
-                },
-            },
             Node::Arith(op, a, b) => a.with(env, |x| b.with(env, |y| arith(*op, x?, y?))),
-            Node::Cmp(op, a, b) => a.with(env, |x| b.with(env, |y| compare(*op, x?, y?).map(Value::Bool))),
+            Node::Cmp(..) => self.truth(env).map(Value::Bool),
             Node::In(x, list) => x.with(env, |x| {
                 let x = x?;
                 let hit = |v: &Value| equal(x, v) == Some(true);
@@ -144,20 +128,75 @@ impl Node {
         }
     }
 
+    /// The value, borrowed where it exists already (constants and fields)
+    /// and otherwise evaluated into `owned`.
+    fn operand<'v>(&'v self, env: &'v dyn Env, owned: &'v mut Option<Value>) -> Option<&'v Value> {
+        match self {
+            Node::Const(v) => v.as_ref(),
+            Node::Field(r) => env.value(*r),
+            _ => {
+                *owned = self.eval(env);
+                owned.as_ref()
+            }
+        }
+    }
+
     /// Calls `f` with the value, borrowing constants instead of cloning them.
     fn with<R>(&self, env: &dyn Env, f: impl FnOnce(Option<&Value>) -> R) -> R {
         match self {
             Node::Const(v) => f(v.as_ref()),
+            Node::Field(r) => f(env.value(*r)),
             _ => f(self.eval(env).as_ref()),
         }
     }
 
-    /// The value as a boolean; anything else is unknown.
-    fn truth(&self, env: &dyn Env) -> Option<bool> {
-        self.with(env, |v| match v {
-            Some(Value::Bool(b)) => Some(*b),
+    /// The value as a boolean; anything else is unknown. Logic and
+    /// comparisons are decided here without building a [`Value`]: conditions
+    /// are most of the work of every keystroke.
+    pub(crate) fn truth(&self, env: &dyn Env) -> Option<bool> {
+        match self {
+            Node::Not(x) => x.truth(env).map(|b| !b),
+            Node::And(a, b) => match a.truth(env) {
+                Some(false) => Some(false),
+                left => match (left, b.truth(env)) {
+                    (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                },
+            },
+            Node::Or(a, b) => match a.truth(env) {
+                Some(true) => Some(true),
+                left => match (left, b.truth(env)) {
+                    (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                },
+            },
+            Node::Cmp(op, a, b) => match (a.borrowed(env), b.borrowed(env)) {
+                (Some(x), Some(y)) => compare(*op, x?, y?),
+                _ => compare_evaluated(*op, a, b, env),
+            },
+            Node::Const(v) => as_bool(v.as_ref()),
+            Node::Field(r) => as_bool(env.value(*r)),
+            _ => self.evaluated_truth(env),
+        }
+    }
+
+    /// [`Node::truth`] of a node that must be evaluated into a value. Kept
+    /// apart so the hot logic above needs no space for (or drop of) one.
+    #[inline(never)]
+    fn evaluated_truth(&self, env: &dyn Env) -> Option<bool> {
+        as_bool(self.eval(env).as_ref())
+    }
+
+    /// The value of constants and fields, which exist already; `None` for
+    /// anything that must be evaluated.
+    fn borrowed<'v>(&'v self, env: &'v dyn Env) -> Option<Option<&'v Value>> {
+        match self {
+            Node::Const(v) => Some(v.as_ref()),
+            Node::Field(r) => Some(env.value(*r)),
             _ => None,
-        })
+        }
     }
 
     /// Calls `f` with the entries of a list value, without building an
@@ -287,6 +326,20 @@ fn equal(a: &Value, b: &Value) -> Option<bool> {
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
         _ => order(a, b).map(Ordering::is_eq),
     }
+}
+
+fn as_bool(value: Option<&Value>) -> Option<bool> {
+    match value? {
+        Value::Bool(b) => Some(*b),
+        _ => None,
+    }
+}
+
+/// A comparison with at least one operand that must be evaluated first.
+#[inline(never)]
+fn compare_evaluated(op: Cmp, a: &Node, b: &Node, env: &dyn Env) -> Option<bool> {
+    let (mut left, mut right) = (None, None);
+    compare(op, a.operand(env, &mut left)?, b.operand(env, &mut right)?)
 }
 
 fn compare(op: Cmp, a: &Value, b: &Value) -> Option<bool> {
@@ -473,8 +526,8 @@ pub(crate) mod tests {
     }
 
     impl Env for TestEnv {
-        fn value(&self, r: Ref) -> Option<Value> {
-            self.values.get(r.0 as usize).cloned().flatten()
+        fn value(&self, r: Ref) -> Option<&Value> {
+            self.values.get(r.0 as usize)?.as_ref()
         }
         fn list(&self, r: Ref) -> Vec<Option<Value>> {
             self.lists.get(&r.0).cloned().unwrap_or_default()
@@ -771,11 +824,11 @@ pub(crate) mod tests {
 
     /// An environment whose values do not fit the declared types: evaluation
     /// must stay total.
-    struct Liar;
+    struct Liar(Value);
 
     impl Env for Liar {
-        fn value(&self, _: Ref) -> Option<Value> {
-            Some(Value::List(Arc::from(vec![Some(Value::Int(1))])))
+        fn value(&self, _: Ref) -> Option<&Value> {
+            Some(&self.0)
         }
         fn list(&self, _: Ref) -> Vec<Option<Value>> {
             vec![Some(Value::Bool(true)), Some(text("x")), None]
@@ -820,7 +873,7 @@ pub(crate) mod tests {
             "[n, n2] == [n]",
         ] {
             if let Ok(e) = compile(src) {
-                let _ = e.eval(&Liar);
+                let _ = e.eval(&Liar(Value::List(Arc::from(vec![Some(Value::Int(1))]))));
             }
         }
     }

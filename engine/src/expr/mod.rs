@@ -90,7 +90,9 @@ pub trait Resolver {
 /// Supplies values during evaluation.
 pub trait Env {
     /// The value of a non-list reference; `None` when empty or not relevant.
-    fn value(&self, r: Ref) -> Option<Value>;
+    /// Borrowed, because expressions mostly compare it: cloning each read
+    /// would cost two atomic operations on shared text.
+    fn value(&self, r: Ref) -> Option<&Value>;
     /// The value of a reference whose type is `Type::List` or `Type::Instances`
     /// as a list: one entry per repeat instance or per selected code or file.
     /// Entries of non-relevant instances are `None`.
@@ -115,6 +117,12 @@ impl Expr {
     /// Evaluates; `None` means empty/unknown.
     pub fn eval(&self, env: &dyn Env) -> Option<Value> {
         self.node.eval(env)
+    }
+
+    /// Evaluates a condition: `Some(true)` only when it holds, `None` when
+    /// unknown or not a boolean.
+    pub fn holds(&self, env: &dyn Env) -> Option<bool> {
+        self.node.truth(env)
     }
 
     /// Every field reference in the expression, in source order, duplicates
@@ -145,7 +153,7 @@ impl Expr {
 struct NoEnv;
 
 impl Env for NoEnv {
-    fn value(&self, _: Ref) -> Option<Value> {
+    fn value(&self, _: Ref) -> Option<&Value> {
         None
     }
     fn list(&self, _: Ref) -> Vec<Option<Value>> {

@@ -17,13 +17,13 @@ pub(crate) struct StateEnv<'a> {
 }
 
 impl Env for StateEnv<'_> {
-    fn value(&self, r: Ref) -> Option<Value> {
+    fn value(&self, r: Ref) -> Option<&Value> {
         let target = self.form.target(r);
         if target.scope == 0 {
-            return self.root.slots.get(target.slot)?.effective().cloned();
+            return self.root.slots.get(target.slot)?.effective();
         }
         let index = &self.index[..target.shared.min(self.index.len())];
-        self.root.slot(self.form, target.node, index)?.effective().cloned()
+        self.root.slot(self.form, target.node, index)?.effective()
     }
 
     fn list(&self, r: Ref) -> Vec<Option<Value>> {
@@ -85,7 +85,11 @@ fn fan_out(frame: &Frame, levels: &[(usize, usize)], slot: usize, out: &mut Vec<
 /// The slot instances whose state changed.
 #[derive(Debug, Default)]
 pub(crate) struct Changes {
-    slots: Vec<(NodeId, Vec<u32>)>,
+    /// Nodes outside repeating groups, as a bit set over node ids: node
+    /// order is document order, so reading the set needs no sorting.
+    root: Vec<u64>,
+    /// Instances inside repeating groups.
+    nested: Vec<(NodeId, Vec<u32>)>,
     /// A full evaluation changes everything; nobody asks what.
     ignore: bool,
 }
@@ -93,21 +97,42 @@ pub(crate) struct Changes {
 impl Changes {
     /// Changes that are not recorded.
     pub fn ignored() -> Self {
-        Changes { slots: Vec::new(), ignore: true }
+        Changes { ignore: true, ..Changes::default() }
     }
 
+    #[inline]
     pub fn add(&mut self, node: NodeId, index: &[u32]) {
-        if !self.ignore {
-            self.slots.push((node, index.to_vec()));
+        if self.ignore {
+            return;
         }
+        if !index.is_empty() {
+            self.nested.push((node, index.to_vec()));
+            return;
+        }
+        if self.root.len() <= node / 64 {
+            self.root.resize(node / 64 + 1, 0);
+        }
+        self.root[node / 64] |= 1 << (node % 64);
     }
 
     /// The changed slots, each once, in document order (node order, then
     /// instance order).
-    pub fn into_slots(mut self) -> Vec<(NodeId, Vec<u32>)> {
-        self.slots.sort_unstable();
-        self.slots.dedup();
-        self.slots
+    pub fn into_slots(self) -> Vec<(NodeId, Vec<u32>)> {
+        let mut slots: Vec<(NodeId, Vec<u32>)> = Vec::with_capacity(self.nested.len() + 64);
+        for (word_index, &word) in self.root.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                slots.push((word_index * 64 + bit, Vec::new()));
+            }
+        }
+        if !self.nested.is_empty() {
+            slots.extend(self.nested);
+            slots.sort_unstable();
+            slots.dedup();
+        }
+        slots
     }
 }
 
@@ -130,14 +155,15 @@ pub(crate) struct Scratch {
     pending: Vec<u64>,
     status_marked: Vec<bool>,
     rule_marked: Vec<bool>,
+    /// Nodes whose status and rules whose finding must be recomputed.
+    status: Vec<NodeId>,
+    rules: Vec<usize>,
 }
 
 /// Work collected during one propagation.
 struct Work<'s> {
     /// The lowest word of `scratch.pending` that may still hold a bit.
     cursor: usize,
-    status: Vec<NodeId>,
-    rules: Vec<usize>,
     scratch: &'s mut Scratch,
 }
 
@@ -173,7 +199,7 @@ impl Work<'_> {
         for &rule in &form.graph.rule_dependents[node] {
             if !self.scratch.rule_marked[rule] {
                 self.scratch.rule_marked[rule] = true;
-                self.rules.push(rule);
+                self.scratch.rules.push(rule);
             }
         }
     }
@@ -189,7 +215,7 @@ impl Work<'_> {
     fn mark_status(&mut self, node: NodeId) {
         if !self.scratch.status_marked[node] {
             self.scratch.status_marked[node] = true;
-            self.status.push(node);
+            self.scratch.status.push(node);
         }
     }
 }
@@ -218,7 +244,7 @@ impl State {
         scratch.pending.resize(count.div_ceil(64), 0);
         scratch.status_marked.resize(count, false);
         scratch.rule_marked.resize(form.rules.len(), false);
-        let mut work = Work { cursor: usize::MAX, status: Vec::new(), rules: Vec::new(), scratch: &mut scratch };
+        let mut work = Work { cursor: usize::MAX, scratch: &mut scratch };
         for &source in sources {
             work.dependents_of(form, source);
         }
@@ -233,17 +259,17 @@ impl State {
                 Outcome::Value => work.dependents_of(form, node),
             }
         }
-        for &node in &work.status {
+        for &node in &scratch.status {
             self.each_instance(form, node, |state, index| state.eval_status(form, node, index, changes));
         }
-        for &rule in &work.rules {
+        for &rule in &scratch.rules {
             self.eval_rule(form, rule, changes);
         }
-        for &node in &work.status {
-            work.scratch.status_marked[node] = false;
+        for node in scratch.status.drain(..) {
+            scratch.status_marked[node] = false;
         }
-        for &rule in &work.rules {
-            work.scratch.rule_marked[rule] = false;
+        for rule in scratch.rules.drain(..) {
+            scratch.rule_marked[rule] = false;
         }
         self.scratch = scratch;
     }
@@ -274,7 +300,7 @@ impl State {
         if slot.value != value || slot.input_error != error {
             changes.add(node, index);
         }
-        slot.raw = raw;
+        slot.set_raw(raw);
         slot.value = value;
         slot.input_error = error;
     }
@@ -284,7 +310,7 @@ impl State {
         let definition = &form.nodes[node];
         let env = StateEnv { form, root: &self.root, index, today: self.context.today };
         let parent_relevant = definition.parent.is_none_or(|p| env.root.slot(form, p, index).is_some_and(|s| s.relevant));
-        let visible = definition.logic.visible.as_ref().is_none_or(|e| e.eval(&env) == Some(Value::Bool(true)));
+        let visible = definition.logic.visible.as_ref().is_none_or(|e| e.holds(&env) == Some(true));
         let relevant = parent_relevant && visible;
         let computed = match (&definition.logic.compute, relevant) {
             (Some(expr), true) => Some(expr.eval(&env).and_then(|value| fit_to_field(definition, value))),
@@ -319,9 +345,9 @@ impl State {
     fn eval_rule(&mut self, form: &CompiledForm, rule: usize, changes: &mut Changes) {
         let definition = &form.rules[rule];
         let env = StateEnv { form, root: &self.root, index: &[], today: self.context.today };
-        let applies = definition.when.as_ref().is_none_or(|w| w.eval(&env) == Some(Value::Bool(true)));
+        let applies = definition.when.as_ref().is_none_or(|w| w.holds(&env) == Some(true));
         let fields_relevant = definition.fields.iter().any(|&f| env.root.slot(form, f, &[]).is_some_and(|s| s.relevant));
-        let fires = applies && fields_relevant && definition.check.eval(&env) == Some(Value::Bool(false));
+        let fires = applies && fields_relevant && definition.check.holds(&env) == Some(false);
         let finding = fires.then_some(Finding { code: "rule", severity: definition.severity, detail: super::Detail::Rule(rule) });
         if self.rules[rule] != finding {
             self.rules[rule] = finding;

@@ -123,7 +123,7 @@ impl Loader<'_> {
         match parsed {
             Ok(parsed) => {
                 if keep_raw {
-                    slot.raw = value.clone();
+                    slot.set_raw(value.clone());
                 }
                 if !definition.computed {
                     slot.value = parsed;

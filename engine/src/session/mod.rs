@@ -12,8 +12,11 @@ mod output;
 mod status;
 mod store;
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -24,6 +27,7 @@ use crate::value::Date;
 pub(crate) use evaluate::Changes;
 pub(crate) use load::load;
 pub(crate) use output::label as label_of;
+pub use output::Submission;
 pub use store::PathError;
 pub(crate) use store::{pointer, Frame};
 
@@ -47,12 +51,14 @@ impl Context {
 /// One problem with a value, as citizens and systems see it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Issue {
-    /// Stable code, e.g. `required`, `iban`, `rule`, `unknown_key`.
-    pub code: String,
-    /// JSON pointer of the field in the submission data, e.g. `/hund/0/name`.
-    pub path: String,
-    /// Localized message.
-    pub message: String,
+    /// Stable code, e.g. `required`, `iban`, `rule`, `unknown_key` (borrowed
+    /// from the engine's catalog, so reporting one allocates nothing).
+    pub code: Cow<'static, str>,
+    /// JSON pointer of the field in the submission data, e.g. `/hund/0/name`
+    /// (shared: a field's issues and its state name the same path).
+    pub path: Arc<str>,
+    /// Localized message (shared: a session words each message once).
+    pub message: Arc<str>,
     /// The id of the violated rule, for `rule` issues that have one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -62,7 +68,7 @@ pub struct Issue {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldState {
     /// JSON pointer of the field, or `#stepid` for a step.
-    pub path: String,
+    pub path: Arc<str>,
     /// Relevant: the node and all its ancestors are visible.
     pub visible: bool,
     /// Required now.
@@ -118,11 +124,16 @@ pub(crate) struct State {
     pub context: Context,
     /// Scratch space of the propagation, kept to avoid reallocating per keystroke.
     scratch: evaluate::Scratch,
+    /// Built-in messages already put into words, by field and code: they
+    /// depend on nothing else in a session's language, and a keystroke that
+    /// makes fifty fields required would otherwise word fifty again.
+    messages: RefCell<FxHashMap<(NodeId, &'static str), Arc<str>>>,
 }
 
 impl State {
     pub fn new(form: &CompiledForm, root: Frame, context: Context) -> Self {
-        let mut state = State { root, rules: vec![None; form.rules.len()], context, scratch: evaluate::Scratch::default() };
+        let mut state =
+            State { root, rules: vec![None; form.rules.len()], context, scratch: Default::default(), messages: Default::default() };
         state.evaluate_all(form);
         state
     }
@@ -156,6 +167,7 @@ impl Session {
     /// Switches the language of messages; returns every state (all texts change).
     pub fn set_language(&mut self, lang: &str) -> Vec<FieldState> {
         self.state.context.lang = lang.to_string();
+        self.state.messages.get_mut().clear();
         self.states()
     }
 
@@ -238,7 +250,7 @@ impl Session {
     }
 
     /// The canonical submission: relevant, non-empty values only.
-    pub fn submission(&self) -> Json {
+    pub fn submission(&self) -> Submission {
         self.state.submission(&self.form)
     }
 

@@ -57,7 +57,7 @@ impl State {
 fn condition(cond: &Cond, env: &dyn Env) -> bool {
     match cond {
         Cond::Const(b) => *b,
-        Cond::When(expr) => expr.eval(env) == Some(Value::Bool(true)),
+        Cond::When(expr) => expr.holds(env) == Some(true),
     }
 }
 
@@ -94,14 +94,14 @@ fn value_findings(
     match &slot.value {
         None if required => findings.push(Finding::error("required")),
         None => {}
-        Some(value) => constraints(node, value, &slot.raw, offered, env, &mut findings),
+        Some(value) => constraints(node, value, slot.raw(), offered, env, &mut findings),
     }
     findings
 }
 
 fn check_findings(node: &Node, env: &StateEnv, findings: &mut Vec<Finding>) {
     for (index, check) in node.logic.checks.iter().enumerate() {
-        if check.expr.eval(env) == Some(Value::Bool(false)) {
+        if check.expr.holds(env) == Some(false) {
             findings.push(Finding { code: "rule", severity: check.severity, detail: Detail::Check(index) });
         }
     }
@@ -148,7 +148,7 @@ fn offered_options(node: &Node, env: &StateEnv) -> Option<Vec<u32>> {
     if node.options.iter().all(|o| o.visible.is_none()) {
         return None;
     }
-    let offered = |o: &crate::compile::ChoiceOption| o.visible.as_ref().is_none_or(|e| e.eval(env) == Some(Value::Bool(true)));
+    let offered = |o: &crate::compile::ChoiceOption| o.visible.as_ref().is_none_or(|e| e.holds(env) == Some(true));
     Some(node.options.iter().enumerate().filter(|(_, o)| offered(o)).map(|(i, _)| i as u32).collect())
 }
 
@@ -212,12 +212,12 @@ fn bounds(node: &Node, value: &Value, today: Date, findings: &mut Vec<Finding>) 
         Bound::Value(v) => v.clone(),
         Bound::Today => Value::Date(today),
     };
-    if let Some(min) = node.min.as_ref().map(resolve) {
+    if let Some(min) = node.min.as_deref().map(resolve) {
         if compare(value, &min) == Some(std::cmp::Ordering::Less) {
             findings.push(Finding::error("min"));
         }
     }
-    if let Some(max) = node.max.as_ref().map(resolve) {
+    if let Some(max) = node.max.as_deref().map(resolve) {
         if compare(value, &max) == Some(std::cmp::Ordering::Greater) {
             findings.push(Finding::error("max"));
         }

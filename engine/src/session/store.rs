@@ -5,6 +5,8 @@
 //! the enclosing scope. An instance is addressed by its repeat indices from the
 //! outermost repeat inwards (`[]` outside repeats, `[2]` for the third dog).
 
+use std::sync::Arc;
+
 use serde_json::Value as Json;
 
 use super::Finding;
@@ -15,8 +17,9 @@ use crate::value::Value;
 /// The state of one node in one instance.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Slot {
-    /// What was entered (or submitted), as JSON; `Null` when nothing.
-    pub raw: Json,
+    /// What was entered (or submitted), as JSON; `None` when nothing. Boxed:
+    /// most slots hold none, and a form has a slot per field and instance.
+    raw: Option<Box<Json>>,
     /// The value: parsed input, or the computed result.
     pub value: Option<Value>,
     /// Why `raw` is not a value, if it is not.
@@ -30,6 +33,17 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    /// What was entered (or submitted), as JSON; `Null` when nothing.
+    pub fn raw(&self) -> &Json {
+        static NOTHING: Json = Json::Null;
+        self.raw.as_deref().unwrap_or(&NOTHING)
+    }
+
+    /// Keeps `raw` as what was entered.
+    pub fn set_raw(&mut self, raw: Json) {
+        self.raw = (!raw.is_null()).then(|| Box::new(raw));
+    }
+
     /// What expressions see: nothing when not relevant.
     pub fn effective(&self) -> Option<&Value> {
         if self.relevant {
@@ -57,7 +71,7 @@ impl Frame {
             for node in form.nodes.iter().filter(|n| n.scope == scope) {
                 if let Some(default) = &node.logic.default {
                     let slot = &mut slots[node.slot];
-                    slot.raw = default.clone();
+                    slot.set_raw((**default).clone());
                     slot.value = crate::input::parse(node, default).ok().flatten();
                 }
             }
@@ -142,11 +156,17 @@ fn collect_indices(frame: &Frame, chain: &[(usize, usize)], prefix: &mut Vec<u32
 }
 
 /// The JSON pointer of `node` in the instance `index`: `/hund/2/name`.
-pub(crate) fn pointer(form: &CompiledForm, node: NodeId, index: &[u32]) -> String {
+#[inline]
+pub(crate) fn pointer(form: &CompiledForm, node: NodeId, index: &[u32]) -> Arc<str> {
     let target = &form.nodes[node];
     if target.scope == 0 {
         return target.data_pointer.clone();
     }
+    instance_pointer(form, node, index)
+}
+
+/// [`pointer`] of a node inside repeating groups.
+fn instance_pointer(form: &CompiledForm, node: NodeId, index: &[u32]) -> Arc<str> {
     let mut path = String::new();
     let mut level = 0;
     let mut ancestors = Vec::new();
@@ -166,7 +186,7 @@ pub(crate) fn pointer(form: &CompiledForm, node: NodeId, index: &[u32]) -> Strin
             level += 1;
         }
     }
-    path
+    path.into()
 }
 
 /// Why a path given to a session does not name a field instance.

@@ -60,8 +60,9 @@ pub struct NewAttachment {
 pub struct NewSubmission {
     /// The receipt it gets when stored (not when replayed).
     pub receipt: Receipt,
-    /// The canonical envelope `{"form", "data"}` from the engine.
-    pub envelope: Json,
+    /// The canonical envelope `{"form", "data"}` from the engine, stored
+    /// byte for byte as the engine wrote it.
+    pub envelope: efa_engine::Submission,
     /// Idempotency key, if the client sent one.
     pub idempotency: Option<Idempotency>,
     /// Files, in document order.

@@ -114,7 +114,7 @@ fn attachment_meta(row: &Row) -> AttachmentMeta {
 
 async fn insert(client: &Transaction<'_>, submission: &NewSubmission) -> Result<Inserted, StoreError> {
     let receipt = &submission.receipt;
-    let envelope = submission.envelope.to_string();
+    let envelope = submission.envelope.as_str();
     let key = submission.idempotency.as_ref().map(|i| i.key.as_str());
     let hash = submission.idempotency.as_ref().map(|i| i.request_hash.as_str());
     let statement = client

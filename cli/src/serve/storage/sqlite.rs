@@ -163,7 +163,7 @@ fn commit_batch(connection: &mut Connection, batch: &[Job]) -> Vec<Result<Insert
 
 fn insert(connection: &Connection, submission: &NewSubmission) -> Result<Inserted, StoreError> {
     let receipt = &submission.receipt;
-    let envelope = submission.envelope.to_string();
+    let envelope = submission.envelope.as_str();
     let (key, hash) = match &submission.idempotency {
         Some(i) => (Some(i.key.as_str()), Some(i.request_hash.as_str())),
         None => (None, None),
