@@ -270,3 +270,26 @@ fn the_session_returns_only_what_changed() {
         serde_json::from_str(&js_sys::JSON::stringify(&session.submission().unwrap()).unwrap().as_string().unwrap()).unwrap();
     assert_eq!(submission["data"], json!({ "zahlung": "lastschrift" }));
 }
+
+#[wasm_bindgen_test]
+fn read_only_choices_cannot_be_changed() {
+    let page = render(form(json!([
+        { "id": "art", "type": "choice", "label": "Art", "readonly": true, "default": "a", "options": ["a", "b"] },
+        { "id": "extras", "type": "multichoice", "label": "Extras", "readonly": true, "default": ["x"], "options": ["x", "y"] },
+        { "id": "ok", "type": "boolean", "label": "Einverstanden", "readonly": true, "default": true }
+    ])));
+    page.click("#efa-art-1");
+    assert!(page.input("#efa-art-0").checked() && !page.input("#efa-art-1").checked(), "the radio stays");
+    page.click("#efa-extras-1");
+    assert!(page.input("#efa-extras-0").checked() && !page.input("#efa-extras-1").checked(), "the checkboxes stay");
+    assert_eq!(page.attr("#efa-extras-1", "aria-readonly").as_deref(), Some("true"));
+    page.click("#efa-ok");
+    assert!(page.input("#efa-ok").checked(), "the boolean stays");
+    // A change that got through some other way is put back, not stored.
+    page.check("#efa-art-1");
+    assert!(page.input("#efa-art-0").checked() && !page.input("#efa-art-1").checked(), "reverted on change");
+    let submission = page._widget.as_ref().unwrap().submission().unwrap();
+    let submission: Json = serde_json::from_str(&js_sys::JSON::stringify(&submission).unwrap().as_string().unwrap()).unwrap();
+    assert_eq!(submission["data"], json!({ "art": "a", "extras": ["x"], "ok": true }));
+    assert_eq!(page.all("[disabled]"), 0, "read-only, not disabled");
+}

@@ -208,6 +208,11 @@ impl FieldView {
                 control.remove_attribute("aria-invalid")?;
             }
             control.toggle_attribute_with_force("readonly", state.readonly && matches!(self.kind, Kind::Text | Kind::Date))?;
+            // Checkboxes have no `readonly` attribute, but ARIA's role allows
+            // `aria-readonly`; the widget reverts any change (events.rs).
+            if matches!(self.kind, Kind::Checkboxes | Kind::Boolean) {
+                set_optional_attribute(control, "aria-readonly", state.readonly.then_some("true"))?;
+            }
         }
         if let Some(offered) = &state.options {
             self.offer(offered)?;
@@ -220,6 +225,13 @@ impl FieldView {
             }
         }
         Ok(())
+    }
+}
+
+fn set_optional_attribute(element: &Element, name: &str, value: Option<&str>) -> Res<()> {
+    match value {
+        Some(value) => element.set_attribute(name, value),
+        None => element.remove_attribute(name),
     }
 }
 

@@ -138,6 +138,12 @@ impl Widget {
         }
         let Some(path) = target.get_attribute("data-path") else { return Ok(After::Nothing) };
         let Some(kind) = self.views.get(&path).map(|v| v.kind) else { return Ok(After::Nothing) };
+        if self.states.get(&path).is_some_and(|s| s.readonly) {
+            // A select (or a choice changed some other way) goes back to
+            // the value the form gives it.
+            self.restore(&path)?;
+            return Ok(After::Nothing);
+        }
         let change = match kind {
             Kind::Files => self.add_files(&path, target)?,
             Kind::Radios | Kind::Checkboxes | Kind::Boolean | Kind::Text => {
@@ -164,6 +170,13 @@ impl Widget {
     }
 
     fn on_click(&mut self, target: &Element, event: &Event) -> Res<After> {
+        // Radios and checkboxes have no `readonly`: a prevented click leaves
+        // them as they were (no `change` follows), and they stay focusable
+        // (no disabled controls).
+        if target.get_attribute("data-path").is_some_and(|path| self.is_readonly_choice(&path)) {
+            event.prevent_default();
+            return Ok(After::Nothing);
+        }
         let after = self.on_action(target, event);
         // The press is over: messages of the field it left may show now.
         self.flush_pending()?;
@@ -215,6 +228,36 @@ impl Widget {
     }
 
     /// Reads the value of the field at `path` from its controls.
+    fn is_readonly_choice(&self, path: &str) -> bool {
+        let choice = self.views.get(path).is_some_and(|v| matches!(v.kind, Kind::Radios | Kind::Checkboxes | Kind::Boolean));
+        choice && self.states.get(path).is_some_and(|s| s.readonly)
+    }
+
+    /// Puts the state's value back into a choice's controls.
+    fn restore(&self, path: &str) -> Res<()> {
+        let (Some(view), Some(state)) = (self.views.get(path), self.states.get(path)) else { return Ok(()) };
+        let chosen = |code: &str| match &state.value {
+            Json::String(value) => value == code,
+            Json::Array(codes) => codes.iter().any(|c| c.as_str() == Some(code)),
+            Json::Bool(value) => *value,
+            _ => false,
+        };
+        for control in &view.controls {
+            let value = control.get_attribute("value").unwrap_or_default();
+            match (view.kind, control.tag_name().as_str()) {
+                (Kind::Radios | Kind::Checkboxes | Kind::Boolean, _) => {
+                    js_sys::Reflect::set(control, &JsValue::from_str("checked"), &JsValue::from_bool(chosen(&value)))?;
+                }
+                (_, "SELECT") => {
+                    let current = state.value.as_str().unwrap_or_default();
+                    js_sys::Reflect::set(control, &JsValue::from_str("value"), &JsValue::from_str(current))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     fn read(&self, path: &str) -> Res<Json> {
         let Some(view) = self.views.get(path) else { return Ok(Json::Null) };
         let prop = |element: &Element, name: &str| js_sys::Reflect::get(element, &JsValue::from_str(name));

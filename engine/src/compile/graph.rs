@@ -48,7 +48,7 @@ pub(super) fn build(form: &CompiledForm, errors: &mut Vec<DefinitionError>) -> G
         for expr in node.logic.visible.iter().chain(&node.logic.compute) {
             sources.extend(expression_sources(form, expr));
         }
-        sort_dedup(&mut sources);
+        sort_dedup_all(&mut sources);
         for &source in &sources {
             graph.value_dependents[source].push(n);
         }
@@ -66,7 +66,7 @@ pub(super) fn build(form: &CompiledForm, errors: &mut Vec<DefinitionError>) -> G
         for option in &node.options {
             status_sources.extend(option.visible.iter().flat_map(|e| expression_sources(form, e)));
         }
-        sort_dedup(&mut status_sources);
+        sort_dedup_all(&mut status_sources);
         for source in status_sources {
             graph.status_dependents[source].push(n);
         }
@@ -74,7 +74,7 @@ pub(super) fn build(form: &CompiledForm, errors: &mut Vec<DefinitionError>) -> G
     for (index, rule) in form.rules.iter().enumerate() {
         let mut sources: Vec<NodeId> = std::iter::once(&rule.check).chain(&rule.when).flat_map(|e| expression_sources(form, e)).collect();
         sources.extend(&rule.fields);
-        sort_dedup(&mut sources);
+        sort_dedup_all(&mut sources);
         for source in sources {
             graph.rule_dependents[source].push(index);
         }
@@ -107,43 +107,11 @@ pub(crate) fn expression_sources(form: &CompiledForm, expr: &Expr) -> Vec<NodeId
     sources
 }
 
-/// Sorts node ids and drops repeats: `sort_unstable` + `dedup`, as a small
-/// bottom-up merge sort. The standard library's sort is one large copy per
-/// element type in the WebAssembly widget; for plain integers every correct
-/// sort gives the same result.
-fn sort_dedup(ids: &mut Vec<NodeId>) {
-    let n = ids.len();
-    let mut merged = Vec::with_capacity(n);
-    let mut width = 1;
-    while width < n {
-        merged.clear();
-        let mut start = 0;
-        while start < n {
-            let (mid, end) = ((start + width).min(n), (start + 2 * width).min(n));
-            let (mut i, mut j) = (start, mid);
-            while i < mid && j < end {
-                if ids[j] < ids[i] {
-                    merged.push(ids[j]);
-                    j += 1;
-                } else {
-                    merged.push(ids[i]);
-                    i += 1;
-                }
-            }
-            merged.extend_from_slice(&ids[i..mid]);
-            merged.extend_from_slice(&ids[j..end]);
-            start = end;
-        }
-        std::mem::swap(ids, &mut merged);
-        width *= 2;
-    }
-    ids.dedup();
-}
-
 /// Sorts `items` and drops repeats, like `sort` + `dedup`, as a short merge
-/// sort (used for the definition errors; see [`sort_dedup`] for why). Equal
-/// items are identical here (`Ord` compares every field), so the result is
-/// the one `sort` gives.
+/// sort. The standard library's sort is one large copy per element type in
+/// the WebAssembly widget; this one is small. It is stable, so for types whose
+/// `Ord` compares every field (node ids, definition errors, changed slots)
+/// the result is the one `sort` gives.
 pub(crate) fn sort_dedup_all<T: Ord>(items: &mut Vec<T>) {
     if items.len() > 1 {
         let mut right = items.split_off(items.len() / 2);
@@ -234,7 +202,7 @@ fn find_cycle(graph: &Graph, start: NodeId, placed: &[bool]) -> Option<Vec<NodeI
 
 #[cfg(test)]
 mod tests {
-    use super::{sort_dedup, sort_dedup_all};
+    use super::sort_dedup_all;
 
     #[test]
     fn sort_dedup_matches_the_standard_sort() {
@@ -244,7 +212,7 @@ mod tests {
             want.sort_unstable();
             want.dedup();
             let mut got = case.to_vec();
-            sort_dedup(&mut got);
+            sort_dedup_all(&mut got);
             assert_eq!(got, want);
             let mut got: Vec<String> = case.iter().map(|n| format!("n{n}")).collect();
             sort_dedup_all(&mut got);

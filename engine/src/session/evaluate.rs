@@ -129,8 +129,7 @@ impl Changes {
         }
         if !self.nested.is_empty() {
             slots.extend(self.nested);
-            slots.sort_unstable();
-            slots.dedup();
+            crate::compile::graph::sort_dedup_all(&mut slots);
         }
         slots
     }
