@@ -123,16 +123,25 @@ pub fn format_date(lang: &str, date: crate::value::Date) -> String {
     }
 }
 
-/// Formats a number for people: a decimal comma in German (`0,5`).
-pub fn format_number(lang: &str, json: &serde_json::Value) -> String {
-    // `serde_json::to_string` gives the text of `Display` without its second
-    // serializer (the pretty printer) in the widget.
-    let plain = json.as_str().map_or_else(|| serde_json::to_string(json).unwrap_or_default(), str::to_string);
-    if lang == "en" {
-        plain
-    } else {
-        plain.replace('.', ",")
+/// Formats a canonical number (`-1234.5`) for people: `-1.234,5` in
+/// German, `-1,234.5` in English. Messages and the widget's display of
+/// values both use it, so a bound reads the same in both.
+pub fn format_number(lang: &str, canonical: &str) -> String {
+    let (sign, digits) = canonical.strip_prefix('-').map_or(("", canonical), |d| ("-", d));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let (group, point) = if lang == "en" { (',', '.') } else { ('.', ',') };
+    let mut out = String::from(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
     }
+    if !fraction.is_empty() {
+        out.push(point);
+        out.push_str(fraction);
+    }
+    out
 }
 
 /// Formats a byte count: `10 MB`, `2.5 MB`, `500 KB` (integer arithmetic:
@@ -170,6 +179,14 @@ mod tests {
             assert!(!de.is_empty() && !en.is_empty(), "{code}");
             assert_ne!(de, en, "{code} is untranslated");
         }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(format_number("de", "-1234.5"), "-1.234,5");
+        assert_eq!(format_number("en", "1234567"), "1,234,567");
+        assert_eq!(format_number("de", "123"), "123");
+        assert_eq!(format_number("de", "0.05"), "0,05");
     }
 
     #[test]

@@ -21,10 +21,10 @@ pub(crate) fn value(ctx: &Ctx, node: &Node, value: &Json) -> String {
             FieldType::Choice => option_label(ctx, node, text),
             FieldType::Date => Date::parse(text).map_or_else(|| text.clone(), |d| i18n::format_date(ctx.lang, d)),
             FieldType::Money => money(ctx.lang, text),
-            FieldType::Decimal => number(ctx.lang, text),
+            FieldType::Decimal => i18n::format_number(ctx.lang, text),
             _ => text.clone(),
         },
-        Json::Number(n) => number(ctx.lang, &n.to_string()),
+        Json::Number(n) => i18n::format_number(ctx.lang, &n.to_string()),
         Json::Object(_) => String::new(),
     }
 }
@@ -41,31 +41,12 @@ fn option_label(ctx: &Ctx, node: &Node, code: &str) -> String {
     node.options.iter().find(|o| o.code == code).map_or_else(|| code.to_string(), |o| ctx.text(&o.label).to_string())
 }
 
-/// `1234.5` → `1.234,5` in German, `1,234.5` in English.
-fn number(lang: &str, canonical: &str) -> String {
-    let (sign, digits) = canonical.strip_prefix('-').map_or(("", canonical), |d| ("-", d));
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let (group, point) = if lang == "en" { (',', '.') } else { ('.', ',') };
-    let mut out = String::from(sign);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(group);
-        }
-        out.push(c);
-    }
-    if !fraction.is_empty() {
-        out.push(point);
-        out.push_str(fraction);
-    }
-    out
-}
-
 /// `108.00` → `108,00 €` in German, `€108.00` in English.
 fn money(lang: &str, canonical: &str) -> String {
     if lang == "en" {
-        format!("€{}", number(lang, canonical))
+        format!("€{}", i18n::format_number(lang, canonical))
     } else {
-        format!("{} €", number(lang, canonical))
+        format!("{} €", i18n::format_number(lang, canonical))
     }
 }
 
@@ -77,7 +58,5 @@ mod tests {
     fn numbers_and_amounts() {
         assert_eq!(money("de", "1234.50"), "1.234,50 €");
         assert_eq!(money("en", "108.00"), "€108.00");
-        assert_eq!(number("de", "-12.5"), "-12,5");
-        assert_eq!(number("de", "123"), "123");
     }
 }

@@ -156,8 +156,9 @@ impl State {
         let bound_text = |bound: &Option<Box<Bound>>| match bound.as_deref() {
             Some(Bound::Value(Value::Date(d))) => i18n::format_date(lang, *d),
             Some(Bound::Today) => i18n::format_date(lang, self.context.today),
-            Some(Bound::Value(v)) => i18n::format_number(lang, &crate::input::to_json(v)),
-            None => String::new(),
+            Some(Bound::Value(Value::Int(i))) => i18n::format_number(lang, &i.to_string()),
+            Some(Bound::Value(Value::Decimal(d))) => i18n::format_number(lang, &d.to_string()),
+            Some(Bound::Value(_)) | None => String::new(),
         };
         let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
         let kind = definition.field_type();
