@@ -165,8 +165,53 @@ impl Validator {
     /// canonical `submission` to store.
     #[wasm_bindgen(unchecked_return_type = "Report")]
     pub fn validate(&self, submission: &str, today: &str, lang: &str) -> Result<JsValue, JsError> {
-        let submission = nfc(parse(submission, "the submission").map_err(|e| JsError::new(&e))?);
-        to_js(&self.form.validate_envelope(&submission, &context(today, lang)?))
+        to_js(&self.report(submission, today, lang)?)
+    }
+
+    /// Like [`Validator::validate`] for servers, which hold JSON as text or
+    /// bytes and store or forward it: the submission as a string or as the
+    /// UTF-8 bytes of a request body (`Uint8Array`, e.g. a Node `Buffer`:
+    /// copied as it is, not re-encoded), the report as JSON text.
+    #[wasm_bindgen(js_name = validateJson)]
+    pub fn validate_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] submission: JsValue,
+        today: &str,
+        lang: &str,
+    ) -> Result<String, JsError> {
+        let text = match submission.as_string() {
+            Some(text) => text,
+            None => {
+                let bytes = submission
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .map_err(|_| JsError::new("the submission must be a string or a Uint8Array"))?;
+                String::from_utf8(bytes.to_vec()).map_err(|_| JsError::new("the submission is not UTF-8"))?
+            }
+        };
+        serde_json::to_string(&self.report(&text, today, lang)?).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Validates the text as it is read, without a `serde_json::Value` of it
+    /// (that parse cost as much as the validation itself).
+    fn report(&self, submission: &str, today: &str, lang: &str) -> Result<efa_engine::Report, JsError> {
+        let context = context(today, lang)?;
+        let not_json = |e: serde_json::Error| JsError::new(&format!("the submission is not valid JSON: {e}"));
+        if cfg!(feature = "full-engine") {
+            return self.form.validate_envelope_text(submission, &context).map_err(not_json);
+        }
+        // Without the engine's own normalization, text is NFC-normalized
+        // here. Escaped characters (`\u0301`) are only normalizable after
+        // parsing, so such a submission takes the way through a value.
+        if submission.contains("\\u") {
+            let submission = nfc(parse(submission, "the submission").map_err(|e| JsError::new(&e))?);
+            return Ok(self.form.validate_envelope(&submission, &context));
+        }
+        let normalized = if submission.is_ascii() {
+            std::borrow::Cow::Borrowed(submission)
+        } else {
+            std::borrow::Cow::Owned(String::from(js_sys::JsString::from(submission).normalize("NFC")))
+        };
+        self.form.validate_envelope_text(&normalized, &context).map_err(not_json)
     }
 }
 

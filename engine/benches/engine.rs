@@ -1,6 +1,7 @@
 //! Engine benchmarks on generated forms of 100, 1000 and 5000 fields:
 //! compile, one change of the hub field, one change of a field nothing
-//! depends on, and full revalidation of a complete submission.
+//! depends on, and full revalidation of a complete submission (from a
+//! parsed value, and from the envelope's JSON text as a server receives it).
 
 use std::sync::Arc;
 
@@ -51,6 +52,11 @@ fn benches(c: &mut Criterion) {
         let report = form.validate(&data, &context());
         assert!(report.valid, "the generated submission must be valid: {:?}", &report.errors[..report.errors.len().min(3)]);
         c.bench_with_input(BenchmarkId::new("full_validation", size), &data, |b, data| b.iter(|| form.validate(data, &context())));
+        // The same, as a server gets it: the envelope's JSON text.
+        let text = filled.submission().as_str().to_string();
+        c.bench_with_input(BenchmarkId::new("full_validation_text", size), &text, |b, text| {
+            b.iter(|| form.validate_envelope_text(text, &context()).unwrap())
+        });
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use crate::compile::{CompiledForm, NodeId};
 use crate::i18n;
-use crate::session::{load, pointer, Context, Issue, State};
+use crate::session::{load, load_envelope_text, pointer, Context, Frame, Issue, State, Tamper};
 
 /// The outcome of a validation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,6 +28,10 @@ impl CompiledForm {
     /// Validates the data object of a submission (field id → value).
     pub fn validate(&self, data: &Json, context: &Context) -> Report {
         let (root, tampers) = load(self, data, true);
+        self.validate_loaded(root, tampers, context)
+    }
+
+    fn validate_loaded(&self, root: Frame, tampers: Vec<Tamper>, context: &Context) -> Report {
         let state = State::new(self, root, context.clone());
         let mut extra: Vec<Issue> = tampers
             .iter()
@@ -48,27 +52,59 @@ impl CompiledForm {
     /// Validates a whole envelope `{"form": {"id", "version"}, "data": {…}}`,
     /// as the widget sends it: the form id and version must match.
     pub fn validate_envelope(&self, envelope: &Json, context: &Context) -> Report {
-        let lang = &context.lang;
-        let envelope_error = |code: &'static str, args: &[(&str, String)]| Report {
-            valid: false,
-            errors: vec![Issue { code: code.into(), path: "".into(), message: i18n::message(lang, code, "", args).into(), rule: None }],
-            warnings: Vec::new(),
-            submission: None,
+        let keys = envelope.as_object().map_or(0, serde_json::Map::len);
+        let data = envelope.get("data");
+        match self.envelope_problem(keys, envelope.get("form"), data.is_some(), context) {
+            Some(problem) => problem,
+            None => self.validate(data.unwrap_or(&Json::Null), context),
+        }
+    }
+
+    /// [`CompiledForm::validate_envelope`] of JSON text, with the same
+    /// report. The data is loaded while it is read, without a
+    /// `serde_json::Value` of it: for a large form, parsing into a value
+    /// costs about as much as the validation itself. Errs only when the
+    /// text is not JSON.
+    pub fn validate_envelope_text(&self, text: &str, context: &Context) -> Result<Report, serde_json::Error> {
+        let Some(envelope) = load_envelope_text(self, text)? else {
+            return Ok(envelope_error(context, "envelope", &[]));
         };
-        let (Some(form), Some(data)) = (envelope.get("form"), envelope.get("data")) else {
-            return envelope_error("envelope", &[]);
+        if let Some(problem) = self.envelope_problem(envelope.keys, envelope.form.as_ref(), envelope.data.is_some(), context) {
+            return Ok(problem);
+        }
+        let (root, tampers) = envelope.data.unwrap_or_else(|| load(self, &Json::Null, true));
+        Ok(self.validate_loaded(root, tampers, context))
+    }
+
+    /// What is wrong with an envelope of `keys` distinct keys, its `form`
+    /// member and (present or not) its `data` member, if anything.
+    fn envelope_problem(&self, keys: usize, form: Option<&Json>, has_data: bool, context: &Context) -> Option<Report> {
+        let Some(form) = form.filter(|_| has_data) else {
+            return Some(envelope_error(context, "envelope", &[]));
         };
-        let keys_ok = envelope.as_object().is_some_and(|o| o.len() == 2);
         let id = form.get("id").and_then(Json::as_str);
         let version = form.get("version").and_then(Json::as_str);
-        match (keys_ok, id, version) {
-            (true, Some(id), Some(_)) if id != self.id() => envelope_error("form_mismatch", &[("found", id.to_string())]),
-            (true, Some(_), Some(version)) if version != self.version() => {
-                envelope_error("version_mismatch", &[("found", version.to_string()), ("expected", self.version().to_string())])
-            }
-            (true, Some(_), Some(_)) => self.validate(data, context),
-            _ => envelope_error("envelope", &[]),
+        match (keys == 2, id, version) {
+            (true, Some(id), Some(_)) if id != self.id() => Some(envelope_error(context, "form_mismatch", &[("found", id.to_string())])),
+            (true, Some(_), Some(version)) if version != self.version() => Some(envelope_error(
+                context,
+                "version_mismatch",
+                &[("found", version.to_string()), ("expected", self.version().to_string())],
+            )),
+            (true, Some(_), Some(_)) => None,
+            _ => Some(envelope_error(context, "envelope", &[])),
         }
+    }
+}
+
+/// A report with one problem of the envelope itself.
+fn envelope_error(context: &Context, code: &'static str, args: &[(&str, String)]) -> Report {
+    let message = i18n::message(&context.lang, code, "", args).into();
+    Report {
+        valid: false,
+        errors: vec![Issue { code: code.into(), path: "".into(), message, rule: None }],
+        warnings: Vec::new(),
+        submission: None,
     }
 }
 
@@ -139,4 +175,48 @@ pub(crate) fn report(form: &CompiledForm, state: &State, extra: Vec<Issue>, hidd
     errors.retain(|issue| !hidden(issue));
     let valid = errors.is_empty();
     Report { valid, errors, warnings, submission: valid.then(|| state.submission(form)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::{compile, Context, Date, Resources};
+
+    /// Envelopes whose text needs care: repeated keys, data that is not an
+    /// object, no object at all. The text path must agree with the value path.
+    #[test]
+    fn envelopes_from_text_match_envelopes_from_values() {
+        let form = compile(
+            &json!({ "id": "f", "version": "1", "title": "F", "steps": [{ "id": "s", "title": "S", "fields": [
+                { "id": "name", "type": "text", "label": "Name", "required": true },
+                { "id": "anzahl", "type": "integer", "label": "Anzahl" }
+            ]}]}),
+            Resources::default(),
+        )
+        .unwrap();
+        let context = Context::new(Date::parse("2026-11-23").unwrap(), "de");
+        let form_ref = r#""form": {"id": "f", "version": "1"}"#;
+        for text in [
+            format!(r#"{{{form_ref}, "data": {{"name": "A", "anzahl": 2}}}}"#),
+            format!(r#"{{{form_ref}, "data": {{"name": "A", "name": "B", "anzahl": "x"}}}}"#),
+            format!(r#"{{{form_ref}, "data": {{"name": 5, "name": "B"}}}}"#),
+            format!(r#"{{{form_ref}, "data": {{"x": 1, "x": 2}}}}"#),
+            format!(r#"{{{form_ref}, "data": [1, 2]}}"#),
+            format!(r#"{{{form_ref}, "data": null}}"#),
+            format!(r#"{{"data": {{}}, {form_ref}}}"#),
+            format!(r#"{{{form_ref}, "data": {{}}, "data": {{"name": "A"}}}}"#),
+            format!(r#"{{{form_ref}, "data": {{}}, "extra": 1}}"#),
+            r#"{"form": {"id": "g", "version": "1"}, "data": {}}"#.to_string(),
+            r#"{"data": {}}"#.to_string(),
+            "[]".to_string(),
+            "7".to_string(),
+        ] {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(form.validate_envelope_text(&text, &context).unwrap(), form.validate_envelope(&value, &context), "{text}");
+        }
+        for not_json in ["", "{", r#"{"form": 1} x"#, r#"{"data": {"a": }}"#] {
+            assert!(form.validate_envelope_text(not_json, &context).is_err(), "{not_json}");
+        }
+    }
 }

@@ -122,6 +122,11 @@ proptest! {
         let report = form.validate(&data, &context());
         prop_assert!(!report.errors.is_empty() || report.valid);
         let _ = form.validate_envelope(&data, &context());
+        // Read from text, the same envelope gets the same report.
+        let envelope = json!({ "form": { "id": form.id(), "version": form.version() }, "data": data });
+        let from_text = form.validate_envelope_text(&envelope.to_string(), &context()).unwrap();
+        prop_assert_eq!(from_text, form.validate_envelope(&envelope, &context()));
+        prop_assert_eq!(form.validate_envelope_text(&data.to_string(), &context()).unwrap(), form.validate_envelope(&data, &context()));
     }
 
     #[test]
@@ -131,6 +136,7 @@ proptest! {
         fill(&mut session, &choices);
         let submission = session.submission();
         let server = form.validate_envelope(&submission.to_json(), &context());
+        prop_assert_eq!(&form.validate_envelope_text(submission.as_str(), &context()).unwrap(), &server);
         if session.report().valid {
             prop_assert!(server.valid, "session complete but server says {:?}", server.errors);
             prop_assert_eq!(server.submission.as_ref(), Some(&submission));

@@ -113,9 +113,13 @@ function measure(size) {
   const report = validator.validate(submission, today, 'de');
   if (!report.valid) throw new Error(`generated submission invalid: ${JSON.stringify(report.errors.slice(0, 3))}`);
   const validate = median(() => validator.validate(submission, today, 'de'), size >= 5000 ? 40 : 200);
+  const validateJson = median(() => validator.validateJson(submission, today, 'de'), size >= 5000 ? 40 : 200);
+  // A server holds the request body as bytes (a Node Buffer).
+  const body = Buffer.from(submission);
+  const validateBytes = median(() => validator.validateJson(body, today, 'de'), size >= 5000 ? 40 : 200);
   const sessionReport = median(() => session.validate(), size >= 5000 ? 40 : 200);
   return {
-    size, construct, hub, hubObjects, changed, leafChange, validate, sessionReport,
+    size, construct, hub, hubObjects, changed, leafChange, validate, validateJson, validateBytes, sessionReport,
     memory: memoryOneSession, memoryGrowth: memoryOneSession - memoryAtStart, memoryAfter: efa.wasmMemoryBytes(),
   };
 }
@@ -127,14 +131,14 @@ if (one !== -1) {
   const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
   console.log('WASM (Node) benchmark — median per operation');
-  console.log('fields  construct   hub change (JSON text / JS objects, states changed)  leaf change  full validation  session report  WASM memory: one session (growth), after all runs');
+  console.log('fields  construct   hub change (JSON text / JS objects, states changed)  leaf change  full validation (JS objects / JSON text / body bytes)  session report  WASM memory: one session (growth), after all runs');
   for (const size of SIZES) {
     const r = JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--size', String(size)], { encoding: 'utf8' }));
-    console.log(`${String(size).padStart(6)}  ${fmt(r.construct).padStart(9)}   ${fmt(r.hub).padStart(9)} / ${fmt(r.hubObjects).padStart(9)}  (${r.changed} changed)${' '.repeat(18)}${fmt(r.leafChange).padStart(9)}    ${fmt(r.validate).padStart(9)}      ${fmt(r.sessionReport).padStart(9)}    ${mb(r.memory)} (${mb(r.memoryGrowth)}), ${mb(r.memoryAfter)}`);
+    console.log(`${String(size).padStart(6)}  ${fmt(r.construct).padStart(9)}   ${fmt(r.hub).padStart(9)} / ${fmt(r.hubObjects).padStart(9)}  (${r.changed} changed)${' '.repeat(18)}${fmt(r.leafChange).padStart(9)}    ${fmt(r.validate).padStart(9)} / ${fmt(r.validateJson).padStart(9)} / ${fmt(r.validateBytes).padStart(9)}        ${fmt(r.sessionReport).padStart(9)}    ${mb(r.memory)} (${mb(r.memoryGrowth)}), ${mb(r.memoryAfter)}`);
     if (size === 1000) {
       const verdict = (value, budget) => (value <= budget ? 'within' : 'OVER');
       console.log(`        budgets at 1000 fields: construct ≤ 10 ms ${verdict(r.construct, BUDGET.construct)}, hub change ≤ 20 µs ${verdict(r.hub, BUDGET.hub)}, ` +
-        `full validation ≤ 300 µs ${verdict(r.validate, BUDGET.validate)}, memory ≤ 2 MB ${verdict(r.memory, BUDGET.memory)}`);
+        `full validation ≤ 300 µs ${verdict(r.validate, BUDGET.validate)} (JSON text: ${verdict(r.validateJson, BUDGET.validate)}, body bytes: ${verdict(r.validateBytes, BUDGET.validate)}), memory ≤ 2 MB ${verdict(r.memory, BUDGET.memory)}`);
     }
   }
 }

@@ -1,6 +1,7 @@
 //! Loading submitted data (strict: every deviation is reported) or a draft
 //! (lenient: what no longer fits the form is dropped).
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 
 use super::Frame;
@@ -47,29 +48,34 @@ impl Loader<'_> {
     }
 
     fn members(&mut self, container: Option<NodeId>, object: &Map<String, Json>, index: &mut Vec<u32>, path: &str) {
-        let form = self.form;
         for (key, value) in object {
-            let Some(node) = form.member(container, key) else {
-                self.tamper(&pointer_push(path, key), "unknown_key", None, key);
-                continue;
-            };
-            let definition = &form.nodes[node];
-            if definition.has_value() {
-                // The hot path: no pointer is built unless something is wrong.
-                self.value(node, value, index);
-                continue;
-            }
-            let key_path = pointer_push(path, key);
-            match definition.field_type() {
-                Some(FieldType::Static) | None => self.tamper(&key_path, "unknown_key", None, key),
-                Some(FieldType::Group) if definition.is_repeat() => self.instances(node, value, index, &key_path),
-                Some(FieldType::Group) => match value.as_object() {
-                    Some(inner) => self.members(Some(node), inner, index, &key_path),
-                    None if value.is_null() => {}
-                    None => self.tamper(&key_path, "type", Some(node), key),
-                },
-                Some(_) => {}
-            }
+            self.member(self.form.member(container, key), key, value, index, path);
+        }
+    }
+
+    /// One key of an object (naming `node`, if any) and its value.
+    fn member(&mut self, node: Option<NodeId>, key: &str, value: &Json, index: &mut Vec<u32>, path: &str) {
+        let form = self.form;
+        let Some(node) = node else {
+            self.tamper(&pointer_push(path, key), "unknown_key", None, key);
+            return;
+        };
+        let definition = &form.nodes[node];
+        if definition.has_value() {
+            // The hot path: no pointer is built unless something is wrong.
+            self.value(node, value, index);
+            return;
+        }
+        let key_path = pointer_push(path, key);
+        match definition.field_type() {
+            Some(FieldType::Static) | None => self.tamper(&key_path, "unknown_key", None, key),
+            Some(FieldType::Group) if definition.is_repeat() => self.instances(node, value, index, &key_path),
+            Some(FieldType::Group) => match value.as_object() {
+                Some(inner) => self.members(Some(node), inner, index, &key_path),
+                None if value.is_null() => {}
+                None => self.tamper(&key_path, "type", Some(node), key),
+            },
+            Some(_) => {}
         }
     }
 
@@ -135,5 +141,90 @@ impl Loader<'_> {
             // A draft value that no longer fits the field is dropped.
             Err(_) => {}
         }
+    }
+}
+
+/// A submitted envelope read from JSON text, its `data` loaded member by
+/// member as it is read: no map of a thousand keys is built (and hashed)
+/// just to be walked once.
+pub(crate) struct TextEnvelope {
+    /// Distinct keys of the envelope object.
+    pub keys: usize,
+    /// The `form` member (id and version).
+    pub form: Option<Json>,
+    /// The `data` member, loaded strictly (as [`load`] does).
+    pub data: Option<(Frame, Vec<Tamper>)>,
+}
+
+/// Reads an envelope `{"form": …, "data": …}` from JSON text; `None` when the
+/// text is JSON but not an object (no envelope at all).
+pub(crate) fn load_envelope_text(form: &CompiledForm, text: &str) -> Result<Option<TextEnvelope>, serde_json::Error> {
+    if !text.trim_start().starts_with('{') {
+        serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+        return Ok(None);
+    }
+    // A repeated key counts once and the last one wins, as in a parsed value.
+    let members: std::collections::HashMap<String, &RawValue> = serde_json::from_str(text)?;
+    let envelope = TextEnvelope {
+        keys: members.len(),
+        form: members.get("form").map(|raw| serde_json::from_str(raw.get())).transpose()?,
+        data: members.get("data").map(|raw| load_data_text(form, raw.get())).transpose()?,
+    };
+    Ok(Some(envelope))
+}
+
+/// Loads the data object from its text one member at a time; anything but
+/// an object is parsed and loaded as a value (it is one `type` problem).
+fn load_data_text(form: &CompiledForm, text: &str) -> Result<(Frame, Vec<Tamper>), serde_json::Error> {
+    use serde::Deserializer as _;
+    let repeated = std::cell::Cell::new(false);
+    if !text.starts_with('{') {
+        return Ok(load(form, &serde_json::from_str(text)?, true));
+    }
+    match serde_json::Deserializer::from_str(text).deserialize_map(DataVisitor { form, repeated: &repeated }) {
+        // A key given twice means what a parsed value makes of it (the last
+        // value at the first place): rare enough to simply parse it so.
+        Err(_) if repeated.get() => Ok(load(form, &serde_json::from_str(text)?, true)),
+        other => other,
+    }
+}
+
+struct DataVisitor<'a> {
+    form: &'a CompiledForm,
+    /// Set when a key comes twice (the visitor then gives up).
+    repeated: &'a std::cell::Cell<bool>,
+}
+
+impl<'de> serde::de::Visitor<'de> for DataVisitor<'_> {
+    type Value = (Frame, Vec<Tamper>);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the data object of a submission")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let form = self.form;
+        let mut loader = Loader { form, strict: true, root: Frame::new(form, 0, false), tampers: Vec::new() };
+        let mut index = Vec::new();
+        let mut seen = vec![false; form.nodes.len()];
+        let mut unknown: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let node = form.member(None, &key);
+            let repeated = match node {
+                Some(node) => std::mem::replace(&mut seen[node], true),
+                None if unknown.contains(&key) => true,
+                None => {
+                    unknown.push(key.clone());
+                    false
+                }
+            };
+            if repeated {
+                self.repeated.set(true);
+                return Err(serde::de::Error::custom("a key is repeated"));
+            }
+            let value: Json = map.next_value()?;
+            loader.member(node, &key, &value, &mut index, "");
+        }
+        Ok((loader.root, loader.tampers))
     }
 }

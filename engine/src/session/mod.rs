@@ -25,7 +25,7 @@ use crate::model::Severity;
 use crate::value::Date;
 
 pub(crate) use evaluate::Changes;
-pub(crate) use load::load;
+pub(crate) use load::{load, load_envelope_text, Tamper};
 pub(crate) use output::label as label_of;
 pub use output::Submission;
 pub use store::PathError;
