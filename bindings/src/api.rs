@@ -191,27 +191,21 @@ impl Validator {
         serde_json::to_string(&self.report(&text, today, lang)?).map_err(|e| JsError::new(&e.to_string()))
     }
 
-    /// Validates the text as it is read, without a `serde_json::Value` of it
-    /// (that parse cost as much as the validation itself).
+    /// The server build (Node, with the engine's own NFC normalization)
+    /// validates the text as it is read, without a `serde_json::Value` of it:
+    /// that parse cost as much as the validation itself.
+    #[cfg(feature = "full-engine")]
     fn report(&self, submission: &str, today: &str, lang: &str) -> Result<efa_engine::Report, JsError> {
-        let context = context(today, lang)?;
-        let not_json = |e: serde_json::Error| JsError::new(&format!("the submission is not valid JSON: {e}"));
-        if cfg!(feature = "full-engine") {
-            return self.form.validate_envelope_text(submission, &context).map_err(not_json);
-        }
-        // Without the engine's own normalization, text is NFC-normalized
-        // here. Escaped characters (`\u0301`) are only normalizable after
-        // parsing, so such a submission takes the way through a value.
-        if submission.contains("\\u") {
-            let submission = nfc(parse(submission, "the submission").map_err(|e| JsError::new(&e))?);
-            return Ok(self.form.validate_envelope(&submission, &context));
-        }
-        let normalized = if submission.is_ascii() {
-            std::borrow::Cow::Borrowed(submission)
-        } else {
-            std::borrow::Cow::Owned(String::from(js_sys::JsString::from(submission).normalize("NFC")))
-        };
-        self.form.validate_envelope_text(&normalized, &context).map_err(not_json)
+        let report = self.form.validate_envelope_text(submission, &context(today, lang)?);
+        report.map_err(|e| JsError::new(&format!("the submission is not valid JSON: {e}")))
+    }
+
+    /// The browser build normalizes strings in JS (see `convert::nfc`),
+    /// which needs the parsed value; it leaves the text path out (size).
+    #[cfg(not(feature = "full-engine"))]
+    fn report(&self, submission: &str, today: &str, lang: &str) -> Result<efa_engine::Report, JsError> {
+        let submission = nfc(parse(submission, "the submission").map_err(|e| JsError::new(&e))?);
+        Ok(self.form.validate_envelope(&submission, &context(today, lang)?))
     }
 }
 
