@@ -90,6 +90,19 @@ fn oversized_submissions_are_bounded() {
 }
 
 #[test]
+fn submission_text_with_many_keys_is_read_in_linear_time() {
+    let form = compile(&form_with(json!([{ "id": "t", "type": "text", "label": "T" }])), Resources::default()).unwrap();
+    // 200 000 unknown keys, then one of them again (the way through a parsed value).
+    let keys: Vec<String> = (0..200_000).map(|i| format!(r#""k{i}": 1"#)).collect();
+    for extra in ["", r#", "k7": 2"#] {
+        let text = format!(r#"{{"form": {{"id": "feindlich", "version": "1.0.0"}}, "data": {{{}{extra}}}}}"#, keys.join(", "));
+        let report = form.validate_envelope_text(&text, &context()).unwrap();
+        assert_eq!(report.errors.len(), 200_000, "one unknown_key each");
+        assert!(report.errors.iter().all(|e| e.code == "unknown_key"));
+    }
+}
+
+#[test]
 fn session_paths_from_outside_are_checked() {
     let definition = form_with(json!([
         { "id": "g", "type": "group", "label": "G", "repeat": { "min": 1, "max": 3 }, "fields": [{ "id": "x", "type": "text", "label": "X" }] }

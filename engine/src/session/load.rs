@@ -207,16 +207,13 @@ impl<'de> serde::de::Visitor<'de> for DataVisitor<'_> {
         let mut loader = Loader { form, strict: true, root: Frame::new(form, 0, false), tampers: Vec::new() };
         let mut index = Vec::new();
         let mut seen = vec![false; form.nodes.len()];
-        let mut unknown: Vec<String> = Vec::new();
+        // A set, not a list: hostile data may bring a hundred thousand keys.
+        let mut unknown = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             let node = form.member(None, &key);
             let repeated = match node {
                 Some(node) => std::mem::replace(&mut seen[node], true),
-                None if unknown.contains(&key) => true,
-                None => {
-                    unknown.push(key.clone());
-                    false
-                }
+                None => !unknown.insert(key.clone()),
             };
             if repeated {
                 self.repeated.set(true);
