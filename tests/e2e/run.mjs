@@ -412,8 +412,12 @@ test('a 422 answer is shown with the same messages on the same fields', async (p
   server.state.mode = 'reject';
   const message = 'Zu dieser Anschrift ist kein Haushalt gemeldet.';
   server.state.rejectWith = [{ code: 'rule', path: '/anschrift/strasse', message }];
+  await page.evaluate(() => document.addEventListener('efa-send-failed', (e) => { window.failure = e.detail; }));
   await send(page);
   await page.locator('.efa-error-summary:not([hidden])').waitFor();
+  const failure = await page.evaluate(() => window.failure);
+  assert.equal(failure.status, 422, 'the host page hears of the rejection');
+  assert.deepEqual(failure.issues.map((i) => i.path), ['/anschrift/strasse']);
   assert.ok((await page.locator('.efa-error-summary').textContent()).includes(message));
   await shot(page, '13-rejected');
   await page.locator('.efa-error-summary a', { hasText: message }).click();
@@ -425,8 +429,10 @@ test('a network failure keeps everything and offers to retry with the same idemp
   await open(page, '/musterstadt/');
   await fillValid(page);
   server.state.mode = 'fail';
+  await page.evaluate(() => document.addEventListener('efa-send-failed', (e) => { window.failure = e.detail; }));
   await send(page);
   await page.locator('.efa-notice--failure').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.failure), { status: null, issues: [] }, 'the host page hears of the failure');
   assert.equal((await focused(page)).text, 'Erneut senden');
   await axe(page, 'send failure');
   await shot(page, '14-network-failure');

@@ -74,10 +74,9 @@ pub(crate) async fn run(widget: Rc<RefCell<Widget>>) {
         Err(_) => return,
     };
     match detail {
-        Ok(Some(detail)) => {
-            host_event(&host, "efa-submitted", &detail, false);
+        Ok((name, detail)) => {
+            host_event(&host, name, &detail, false);
         }
-        Ok(None) => {}
         Err(error) => web_sys::console::error_1(&error),
     }
 }
@@ -190,7 +189,10 @@ impl Widget {
     }
 
     /// Shows the outcome; returns the `efa-submitted` detail on success.
-    fn finish(&mut self, outcome: Outcome) -> Res<Option<Json>> {
+    /// Shows the outcome; returns the event the host page hears of it:
+    /// `efa-submitted`, or `efa-send-failed` with the status (none when the
+    /// network failed) and the server's issues.
+    fn finish(&mut self, outcome: Outcome) -> Res<(&'static str, Json)> {
         self.sending = false;
         if let Some(shell) = &self.shell {
             notice::clear(&shell.notices);
@@ -202,7 +204,7 @@ impl Widget {
                 self.idempotency_key = None;
                 self.reference = reference.clone();
                 self.show_page(Page::Receipt, super::nav::Focus::Heading)?;
-                Ok(Some(object([("status", status.into()), ("receipt", reference.into()), ("response", body)])))
+                Ok(("efa-submitted", object([("status", status.into()), ("receipt", reference.into()), ("response", body)])))
             }
             Outcome::Rejected(issues) if !issues.is_empty() => {
                 for issue in &issues {
@@ -212,15 +214,19 @@ impl Widget {
                 }
                 let intro = ctx!(self).msg(Msg::RejectedIntro);
                 self.show_errors(&issues, Some(intro))?;
-                Ok(None)
+                let issues = issues
+                    .iter()
+                    .map(|i| object([("code", (*i.code).into()), ("path", (*i.path).into()), ("message", (*i.message).into())]));
+                Ok(("efa-send-failed", object([("status", 422.into()), ("issues", Json::Array(issues.collect()))])))
             }
             Outcome::Rejected(_) => self.failed(Some(422)),
             Outcome::Failed(status) => self.failed(status),
         }
     }
 
-    fn failed(&mut self, status: Option<u16>) -> Res<Option<Json>> {
-        let Some(shell) = &self.shell else { return Ok(None) };
+    fn failed(&mut self, status: Option<u16>) -> Res<(&'static str, Json)> {
+        let event = ("efa-send-failed", object([("status", status.map_or(Json::Null, Json::from)), ("issues", Json::Array(Vec::new()))]));
+        let Some(shell) = &self.shell else { return Ok(event) };
         let ctx = ctx!(self);
         let text = match status {
             Some(status) => ctx.msg(Msg::SendFailedStatus).replace("{status}", &status.to_string()),
@@ -230,7 +236,7 @@ impl Widget {
         if let Some(button) = shell.notices.query_selector("button")? {
             crate::components::focus(&button)?;
         }
-        Ok(None)
+        Ok(event)
     }
 }
 
