@@ -10,10 +10,9 @@ use crate::value::{Date, Value};
 
 pub(super) fn check(form: &CompiledForm, errors: &mut Vec<DefinitionError>) {
     translations(&form.definition, errors);
-    if form.graph.order.len() != form.nodes.len() {
-        // Earlier passes failed; their errors already explain the form.
-        return;
-    }
+    // These checks read only compiled conditions, so they also run next to
+    // other errors (a cycle, say): an expression that did not compile has no
+    // condition here and cannot cause a finding.
     for (n, node) in form.nodes.iter().enumerate() {
         if node.kind == NodeKind::Step {
             unreachable_step(form, n, errors);

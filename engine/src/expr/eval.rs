@@ -178,6 +178,11 @@ impl Node {
             },
             Node::Const(v) => as_bool(v.as_ref()),
             Node::Field(r) => as_bool(env.value(*r)),
+            // A frequent condition, `!is_empty(field)`, without a `Value`.
+            Node::Call(Call::IsEmpty, args) if matches!(&**args, [Node::Field(_)]) => match &args[0] {
+                Node::Field(r) => Some(is_empty(env.value(*r))),
+                _ => self.evaluated_truth(env),
+            },
             _ => self.evaluated_truth(env),
         }
     }
@@ -328,6 +333,16 @@ fn equal(a: &Value, b: &Value) -> Option<bool> {
     }
 }
 
+/// `is_empty()` of a single value.
+fn is_empty(value: Option<&Value>) -> bool {
+    match value {
+        None => true,
+        Some(Value::Text(t)) => t.is_empty(),
+        Some(Value::List(items)) => items.iter().all(Option::is_none),
+        Some(_) => false,
+    }
+}
+
 fn as_bool(value: Option<&Value>) -> Option<bool> {
     match value? {
         Value::Bool(b) => Some(*b),
@@ -423,12 +438,7 @@ fn eval_call(call: Call, args: &[Node], env: &dyn Env) -> Option<Value> {
         (Call::IsEmpty, [x]) => {
             let empty = match x {
                 Node::ListField(_) | Node::List(_) => x.with_list(env, |items| items.iter().all(Option::is_none)).unwrap_or(true),
-                _ => x.with(env, |v| match v {
-                    None => true,
-                    Some(Value::Text(t)) => t.is_empty(),
-                    Some(Value::List(items)) => items.iter().all(Option::is_none),
-                    Some(_) => false,
-                }),
+                _ => x.with(env, is_empty),
             };
             Some(Value::Bool(empty))
         }
