@@ -1,5 +1,6 @@
 //! The router: every route, and the layers around them (timeout, JSON
-//! errors, security headers, panic safety, CORS for other portals).
+//! errors, security headers, panic safety, CORS for other portals, the
+//! access log).
 
 use std::time::Duration;
 
@@ -63,10 +64,24 @@ pub fn router(state: Shared) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(security_headers));
-    match cors {
-        Some(cors) => router.layer(cors).with_state(state),
-        None => router.with_state(state),
-    }
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(middleware::from_fn(access_log)).with_state(state)
+}
+
+/// One line per request on stderr: method, path, status, duration. No
+/// query string, no address and nothing of the body: the log shows how the
+/// service is used, not who applied for what.
+async fn access_log(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("efa serve: {method} {path} {} {millis:.1} ms", response.status().as_u16());
+    response
 }
 
 /// The CORS layer for portals on other hosts: they may read forms, tenants

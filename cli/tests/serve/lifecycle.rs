@@ -89,3 +89,21 @@ async fn sigterm_finishes_the_request_in_flight() {
     let stored = server.operator_get(&format!("api/musterstadt/submissions/{id}"), "musterstadt-secret").await;
     assert_eq!(stored.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_is_logged_without_query_or_body() {
+    let db = Database::fresh(Backend::Sqlite).await.unwrap();
+    let mut server = Server::start(&db);
+    assert_eq!(server.get("healthz").await.status(), StatusCode::OK);
+    assert_eq!(server.get("api/forms/nichts?secret=42").await.status(), StatusCode::NOT_FOUND);
+    let accepted = server.post_json(SUBMIT, &valid()).await;
+    assert_eq!(accepted.status(), StatusCode::CREATED);
+    assert!(server.terminate().success());
+    let stderr = std::fs::read_to_string(db.dir.path().join("stderr.txt")).unwrap();
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("efa serve: GET ") || l.starts_with("efa serve: POST ")).collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[0].starts_with("efa serve: GET /healthz 200 ") && lines[0].ends_with(" ms"), "{stderr}");
+    assert!(lines[1].starts_with("efa serve: GET /api/forms/nichts 404 "), "no query string: {stderr}");
+    assert!(lines[2].starts_with(&format!("efa serve: POST /{SUBMIT} 201 ")), "{stderr}");
+    assert!(!stderr.contains("Mustermann") && !stderr.contains("secret"), "nothing of the data or the query is logged");
+}
