@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Environment variable with operator tokens: `tenant=token,tenant2=token2`.
+/// Environment variable with operator tokens: `tenant=token,tenant2=token2`
+/// (a token may also be given as `sha256:<hex digest>`).
 pub const TOKENS_ENV: &str = "EFA_OPERATOR_TOKENS";
 
 /// Options of `efa serve`.
@@ -30,7 +31,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "examples/portal")]
     pub examples: PathBuf,
     /// File with operator tokens, one `tenant=token` per line; overrides
-    /// the `EFA_OPERATOR_TOKENS` environment variable.
+    /// the `EFA_OPERATOR_TOKENS` environment variable. Instead of the token,
+    /// its SHA-256 digest may be given as `tenant=sha256:<64 hex digits>`
+    /// (`printf %s "$TOKEN" | sha256sum`), so no file holds the token itself.
     #[arg(long)]
     pub tokens: Option<PathBuf>,
     /// Largest JSON request body, in bytes.
@@ -76,8 +79,9 @@ impl Limits {
     }
 }
 
-/// Operator bearer tokens by tenant id.
-pub type Tokens = BTreeMap<String, String>;
+/// SHA-256 digests of the operator bearer tokens, by tenant id: the service
+/// keeps no token itself, only what a presented one is compared with.
+pub type Tokens = BTreeMap<String, [u8; 32]>;
 
 /// Reads the operator tokens: from `--tokens FILE` if given, else from the
 /// environment. `None` when none are configured (operator endpoints are off).
@@ -96,8 +100,8 @@ pub fn load_tokens(file: Option<&Path>) -> Result<Option<Tokens>, String> {
     Ok((!tokens.is_empty()).then_some(tokens))
 }
 
-/// Parses `tenant=token` entries separated by commas or new lines; `#`
-/// starts a comment line.
+/// Parses `tenant=token` (or `tenant=sha256:<hex>`) entries separated by
+/// commas or new lines; `#` starts a comment line.
 pub fn parse_tokens(text: &str) -> Result<Tokens, String> {
     let mut tokens = Tokens::new();
     let entries = text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(|l| l.split(','));
@@ -109,15 +113,30 @@ pub fn parse_tokens(text: &str) -> Result<Tokens, String> {
         if tenant.is_empty() || token.is_empty() {
             return Err("an entry has an empty tenant or token".into());
         }
-        // Short tokens can be guessed; refuse them rather than serve data behind them.
-        if token.len() < 8 {
-            return Err(format!("the token of tenant '{tenant}' is shorter than 8 characters"));
-        }
-        if tokens.insert(tenant.to_string(), token.to_string()).is_some() {
+        let digest = match token.strip_prefix("sha256:") {
+            Some(hex) => hex_digest(hex).ok_or_else(|| format!("the token digest of tenant '{tenant}' is not 64 hex digits"))?,
+            // Short tokens can be guessed; refuse them rather than serve data behind them.
+            None if token.len() < 8 => return Err(format!("the token of tenant '{tenant}' is shorter than 8 characters")),
+            None => super::auth::digest(token),
+        };
+        if tokens.insert(tenant.to_string(), digest).is_some() {
             return Err(format!("tenant '{tenant}' has more than one token"));
         }
     }
     Ok(tokens)
+}
+
+/// 64 hex digits as 32 bytes.
+fn hex_digest(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.as_bytes();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut digest = [0u8; 32];
+    for (byte, pair) in digest.iter_mut().zip(hex.chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(digest)
 }
 
 #[cfg(test)]
@@ -127,8 +146,11 @@ mod tests {
     #[test]
     fn parses_env_and_file_syntax() {
         let tokens = parse_tokens("musterstadt=secret-one, beispielhausen = secret-two").unwrap();
-        assert_eq!(tokens["musterstadt"], "secret-one");
-        assert_eq!(tokens["beispielhausen"], "secret-two");
+        assert_eq!(tokens["musterstadt"], super::super::auth::digest("secret-one"));
+        assert_eq!(tokens["beispielhausen"], super::super::auth::digest("secret-two"));
+        // `printf %s secret-one | sha256sum`
+        let hashed = parse_tokens("musterstadt=sha256:ea77193cc4e6f18656f3130e296203880c4b9b3772afc855211b82fdd46e9185").unwrap();
+        assert_eq!(hashed["musterstadt"], super::super::auth::digest("secret-one"));
         let tokens = parse_tokens("# operators\nmusterstadt=secret-one\n\nseedorf=secret-three\n").unwrap();
         assert_eq!(tokens.len(), 2);
     }
@@ -138,6 +160,8 @@ mod tests {
         assert!(parse_tokens("musterstadt").is_err());
         assert!(parse_tokens("musterstadt=").is_err());
         assert!(parse_tokens("musterstadt=short").is_err());
+        assert!(parse_tokens("musterstadt=sha256:abc").is_err());
+        assert!(parse_tokens(&format!("musterstadt=sha256:{}", "g".repeat(64))).is_err());
         assert!(parse_tokens("a=secret-one,a=secret-two").is_err());
         assert!(parse_tokens("").unwrap().is_empty());
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::{forms_dir, valid, Backend, Database, Server, SUBMIT};
+use crate::common::{forms_dir, valid, Backend, Database, Options, Server, SUBMIT};
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -106,4 +106,16 @@ async fn every_request_is_logged_without_query_or_body() {
     assert!(lines[1].starts_with("efa serve: GET /api/forms/nichts 404 "), "no query string: {stderr}");
     assert!(lines[2].starts_with(&format!("efa serve: POST /{SUBMIT} 201 ")), "{stderr}");
     assert!(!stderr.contains("Mustermann") && !stderr.contains("secret"), "nothing of the data or the query is logged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_token_may_be_configured_as_its_digest() {
+    use sha2::Digest;
+    let db = Database::fresh(Backend::Sqlite).await.unwrap();
+    let hex: String = sha2::Sha256::digest(b"musterstadt-secret").iter().map(|b| format!("{b:02x}")).collect();
+    let server = Server::start_with(&db, Options { args: Vec::new(), tokens: Some(format!("musterstadt=sha256:{hex}")) });
+    let list = server.operator_get("api/musterstadt/submissions", "musterstadt-secret").await;
+    assert_eq!(list.status(), StatusCode::OK);
+    let digest_as_token = server.operator_get("api/musterstadt/submissions", &format!("sha256:{hex}")).await;
+    assert_eq!(digest_as_token.status(), StatusCode::UNAUTHORIZED);
 }
