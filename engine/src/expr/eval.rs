@@ -131,10 +131,9 @@ impl Node {
     /// The value, borrowed where it exists already (constants and fields)
     /// and otherwise evaluated into `owned`.
     fn operand<'v>(&'v self, env: &'v dyn Env, owned: &'v mut Option<Value>) -> Option<&'v Value> {
-        match self {
-            Node::Const(v) => v.as_ref(),
-            Node::Field(r) => env.value(*r),
-            _ => {
+        match self.borrowed(env) {
+            Some(value) => value,
+            None => {
                 *owned = self.eval(env);
                 owned.as_ref()
             }
@@ -143,10 +142,9 @@ impl Node {
 
     /// Calls `f` with the value, borrowing constants instead of cloning them.
     fn with<R>(&self, env: &dyn Env, f: impl FnOnce(Option<&Value>) -> R) -> R {
-        match self {
-            Node::Const(v) => f(v.as_ref()),
-            Node::Field(r) => f(env.value(*r)),
-            _ => f(self.eval(env).as_ref()),
+        match self.borrowed(env) {
+            Some(value) => f(value),
+            None => f(self.eval(env).as_ref()),
         }
     }
 
@@ -176,14 +174,10 @@ impl Node {
                 (Some(x), Some(y)) => compare(*op, x?, y?),
                 _ => compare_evaluated(*op, a, b, env),
             },
-            Node::Const(v) => as_bool(v.as_ref()),
-            Node::Field(r) => as_bool(env.value(*r)),
-            // A frequent condition, `!is_empty(field)`, without a `Value`.
-            Node::Call(Call::IsEmpty, args) if matches!(&**args, [Node::Field(_)]) => match &args[0] {
-                Node::Field(r) => Some(is_empty(env.value(*r))),
-                _ => self.evaluated_truth(env),
+            _ => match self.borrowed(env) {
+                Some(value) => as_bool(value),
+                None => self.evaluated_truth(env),
             },
-            _ => self.evaluated_truth(env),
         }
     }
 

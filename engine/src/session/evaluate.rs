@@ -118,7 +118,8 @@ impl Changes {
     /// The changed slots, each once, in document order (node order, then
     /// instance order).
     pub fn into_slots(self) -> Vec<(NodeId, Vec<u32>)> {
-        let mut slots: Vec<(NodeId, Vec<u32>)> = Vec::with_capacity(self.nested.len() + 64);
+        let root_count: usize = self.root.iter().map(|word| word.count_ones() as usize).sum();
+        let mut slots: Vec<(NodeId, Vec<u32>)> = Vec::with_capacity(root_count + self.nested.len());
         for (word_index, &word) in self.root.iter().enumerate() {
             let mut word = word;
             while word != 0 {
