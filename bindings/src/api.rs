@@ -71,6 +71,19 @@ impl FormSession {
         serde_json::to_string(&states).map_err(|e| JsError::new(&e.to_string()))
     }
 
+    /// Stores `value` (JSON text) at `path` as the widget does on an input
+    /// and returns how many states changed, without handing them to
+    /// JavaScript: the engine's share of a keystroke in `<efa-form>`, whose
+    /// renderer takes the states as Rust values. For
+    /// tests/wasm-runner/bench.mjs (Node build only).
+    #[cfg(feature = "conformance")]
+    #[wasm_bindgen(js_name = setCounting)]
+    pub fn set_counting(&mut self, path: &str, value: &str) -> Result<usize, JsError> {
+        let value = nfc(parse(value, "the value").map_err(|e| JsError::new(&e))?);
+        let states = self.session.set(path, value).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(states.len())
+    }
+
     /// Every field state, in document order.
     #[wasm_bindgen(unchecked_return_type = "FieldState[]")]
     pub fn state(&self) -> Result<JsValue, JsError> {
