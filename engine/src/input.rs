@@ -143,7 +143,7 @@ fn number_error(source: &str, fraction_allowed: bool) -> InputError {
 
 fn decimal(json: &Json) -> Result<Option<Value>, InputError> {
     let source = match json {
-        Json::Number(n) => n.to_string(),
+        Json::Number(n) => exact_number_text(n).ok_or(InputError::Format)?,
         Json::String(_) => match text(json)? {
             Some(s) => s.to_string(),
             None => return Ok(None),
@@ -151,6 +151,31 @@ fn decimal(json: &Json) -> Result<Option<Value>, InputError> {
         _ => return Err(InputError::Type),
     };
     Decimal::parse(&source).map(|d| Some(Value::Decimal(d))).ok_or_else(|| number_error(&source, true))
+}
+
+/// The decimal text of a JSON number, or `None` when the number may already
+/// have been rounded. serde_json holds a number with a fraction, or beyond
+/// 64 bits, as an `f64`: every decimal of at most 15 significant digits
+/// comes back exactly as the shortest text of its `f64`, longer ones may
+/// not (`12345678901234567.89` would become `12345678901234568`, and
+/// JavaScript's `0.1 + 0.2` arrives as `0.30000000000000004`). Refusing
+/// them is better than storing an amount the citizen did not enter; such
+/// values are exact when sent as strings, as the widget does.
+fn exact_number_text(n: &serde_json::Number) -> Option<String> {
+    let text = n.to_string();
+    (!n.is_f64() || significant_digits(&text) <= 15).then_some(text)
+}
+
+/// Significant digits of a plain decimal text (no exponent: how Rust
+/// writes an `f64`).
+fn significant_digits(text: &str) -> usize {
+    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
+    let start = digits.iter().position(|&d| d != b'0');
+    let end = digits.iter().rposition(|&d| d != b'0');
+    match (start, end) {
+        (Some(start), Some(end)) => end + 1 - start,
+        _ => 0,
+    }
 }
 
 fn codes(json: &Json, option_count: usize) -> Result<Option<Value>, InputError> {
