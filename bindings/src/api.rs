@@ -157,12 +157,17 @@ impl FormSession {
 }
 
 /// A compiled form for revalidating submissions, as a server must before
-/// it accepts anything: compile once, then one call per submission.
+/// it accepts anything: compile once, then one call per submission. In the
+/// Node build only (feature `server`): in a browser, `FormSession.validate`
+/// gives the same report for the session's values, and citizens do not
+/// download a second way to get it.
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 pub struct Validator {
     form: Arc<CompiledForm>,
 }
 
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 impl Validator {
     /// Compiles `definition` for `tenant` with `codelists` (JSON texts, as
@@ -204,26 +209,17 @@ impl Validator {
         serde_json::to_string(&self.report(&text, today, lang)?).map_err(|e| JsError::new(&e.to_string()))
     }
 
-    /// The server build (Node, with the engine's own NFC normalization)
-    /// validates the text as it is read, without a `serde_json::Value` of it:
-    /// that parse cost as much as the validation itself.
-    #[cfg(feature = "full-engine")]
+    /// Validates the text as it is read, without a `serde_json::Value` of
+    /// it: that parse cost as much as the validation itself.
     fn report(&self, submission: &str, today: &str, lang: &str) -> Result<efa_engine::Report, JsError> {
         let report = self.form.validate_envelope_text(submission, &context(today, lang)?);
         report.map_err(|e| JsError::new(&format!("the submission is not valid JSON: {e}")))
-    }
-
-    /// The browser build normalizes strings in JS (see `convert::nfc`),
-    /// which needs the parsed value; it leaves the text path out (size).
-    #[cfg(not(feature = "full-engine"))]
-    fn report(&self, submission: &str, today: &str, lang: &str) -> Result<efa_engine::Report, JsError> {
-        let submission = nfc(parse(submission, "the submission").map_err(|e| JsError::new(&e))?);
-        Ok(self.form.validate_envelope(&submission, &context(today, lang)?))
     }
 }
 
 /// One-shot revalidation: compiles `definition` and validates `submission`
 /// (see [`Validator`], which compiles once for many submissions).
+#[cfg(feature = "server")]
 #[wasm_bindgen(unchecked_return_type = "Report")]
 pub fn validate(
     definition: &str,
