@@ -57,7 +57,9 @@ pub(crate) struct ReadError {
     pub kind: DefinitionErrorKind,
 }
 
-pub(crate) type Result<T> = std::result::Result<T, ReadError>;
+/// Boxed: results pass through every level of the reader, and a small error
+/// keeps each `?` cheap.
+pub(crate) type Result<T> = std::result::Result<T, Box<ReadError>>;
 
 /// One step of the pointer to the value being read.
 enum Segment<'a> {
@@ -83,7 +85,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An error at `offset` about the value being read.
-    pub(crate) fn error_at(&self, offset: usize, message: impl Into<String>) -> ReadError {
+    pub(crate) fn error_at(&self, offset: usize, message: impl Into<String>) -> Box<ReadError> {
         let mut pointer = String::new();
         for segment in &self.path {
             pointer = match segment {
@@ -91,7 +93,7 @@ impl<'a> Reader<'a> {
                 Segment::Index(index) => crate::error::pointer_push(&pointer, index),
             };
         }
-        ReadError { pointer, offset, message: message.into(), kind: DefinitionErrorKind::Format }
+        Box::new(ReadError { pointer, offset, message: message.into(), kind: DefinitionErrorKind::Format })
     }
 
     /// The byte offset of the next value.
@@ -101,18 +103,18 @@ impl<'a> Reader<'a> {
     }
 
     /// An error about the value at the current position.
-    pub(crate) fn error(&mut self, message: impl Into<String>) -> ReadError {
+    pub(crate) fn error(&mut self, message: impl Into<String>) -> Box<ReadError> {
         self.skip_whitespace();
         self.error_at(self.pos, message)
     }
 
     /// An error about the name of the member being read.
-    pub(crate) fn member_error(&self, message: impl Into<String>) -> ReadError {
+    pub(crate) fn member_error(&self, message: impl Into<String>) -> Box<ReadError> {
         self.error_at(self.key_at, message)
     }
 
     /// "expected `what`, found …" about the next value.
-    pub(crate) fn expected(&mut self, what: &str) -> ReadError {
+    pub(crate) fn expected(&mut self, what: &str) -> Box<ReadError> {
         let found = match self.peek() {
             Ok(Kind::Bool) if self.byte() == Some(b't') => "true".to_string(),
             Ok(Kind::Bool) => "false".to_string(),
@@ -152,7 +154,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An error about text that is not JSON, at the current character.
-    fn syntax(&mut self, expected: &str) -> ReadError {
+    fn syntax(&mut self, expected: &str) -> Box<ReadError> {
         self.skip_whitespace();
         let found = match self.text.get(self.pos..).and_then(|rest| rest.chars().next()) {
             None => "the end of the text".to_string(),
@@ -304,8 +306,9 @@ impl<'a> Reader<'a> {
     /// Steps into a list or object, refusing nesting beyond [`MAX_DEPTH`].
     fn enter(&mut self) -> Result<()> {
         if self.path.len() >= MAX_DEPTH {
-            let error = self.error(format!("lists and objects nested more than {MAX_DEPTH} levels deep"));
-            return Err(ReadError { kind: DefinitionErrorKind::LimitExceeded, ..error });
+            let mut error = self.error(format!("lists and objects nested more than {MAX_DEPTH} levels deep"));
+            error.kind = DefinitionErrorKind::LimitExceeded;
+            return Err(error);
         }
         self.pos += 1;
         Ok(())

@@ -14,7 +14,6 @@ pub(crate) use json::{Reader, Result};
 pub(crate) use model::{codelist, definition, tenant};
 
 use crate::error::DefinitionError;
-use json::ReadError;
 
 /// Reads `text` as one document with `read`; errors name the pointer, the
 /// line and the column.
@@ -31,7 +30,7 @@ pub(crate) fn from_value<T>(value: &serde_json::Value, read: fn(&mut Reader) -> 
     document(&value.to_string(), read).map_err(|error| vec![DefinitionError::new(error.pointer, error.kind, error.message)])
 }
 
-fn document<T>(text: &str, read: fn(&mut Reader) -> Result<T>) -> std::result::Result<T, ReadError> {
+fn document<T>(text: &str, read: fn(&mut Reader) -> Result<T>) -> Result<T> {
     let mut reader = Reader::new(text);
     let value = read(&mut reader)?;
     reader.end()?;
