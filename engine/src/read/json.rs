@@ -3,8 +3,8 @@
 //! or an error naming the JSON pointer and byte offset of the value.
 //!
 //! It exists so that the public formats need no derived `Deserialize`: the
-//! derives and serde's error formatting cost the browser widget about
-//! 100 KB of WebAssembly, and a pull reader gives pointers for free.
+//! derives' instances of serde_json's deserializer and visitors made the
+//! browser widget much larger, and a pull reader gives pointers for free.
 //! Nesting is bounded by [`MAX_DEPTH`], so recursion through it is too;
 //! no input makes it panic.
 

@@ -3,8 +3,8 @@
 //! A hand-written pull reader (`json`) and one reading function per model
 //! type (`model`) instead of serde's derived `Deserialize`: the same strict
 //! shapes (unknown members are errors), errors with the JSON pointer of the
-//! offending value in words a form author understands, and about 100 KB
-//! less WebAssembly in the browser widget. A `serde_json::Value` is read by
+//! offending value in words a form author understands, and a smaller
+//! browser widget (42 KB of WebAssembly, 14 KB gzip less than the derives). A `serde_json::Value` is read by
 //! the same functions through its JSON text, so there is one reader.
 
 mod json;
