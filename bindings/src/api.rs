@@ -255,10 +255,21 @@ pub fn referenced_codelists_js(definition: &str) -> Result<Vec<String>, JsError>
 
 fn compile_texts(definition: &str, tenant: Option<&str>, codelists: Option<&str>) -> Result<Arc<CompiledForm>, JsError> {
     let tenant = tenant.map(|t| parse(t, "the tenant")).transpose().map_err(|e| JsError::new(&e))?;
-    let codelists: BTreeMap<String, Json> = match codelists {
-        Some(text) => serde_json::from_str(text).map_err(|e| JsError::new(&format!("the code lists are not a JSON object: {e}")))?,
-        None => BTreeMap::new(),
-    };
+    // Parsed as a value, not straight into a map: a typed target would bring
+    // serde's type-error messages (and float printing) into the widget.
+    let codelists: BTreeMap<String, Json> =
+        match codelists.map(|text| parse(text, "the code lists")).transpose().map_err(|e| JsError::new(&e))? {
+            Some(Json::Object(lists)) => {
+                // Inserted one by one: `collect` would bring a sort into the widget.
+                let mut map = BTreeMap::new();
+                for (id, list) in lists {
+                    map.insert(id, list);
+                }
+                map
+            }
+            Some(_) => return Err(JsError::new("the code lists are not a JSON object")),
+            None => BTreeMap::new(),
+        };
     let loaded = load(definition, tenant.as_ref(), &codelists).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(loaded.form)
 }

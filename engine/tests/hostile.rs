@@ -31,6 +31,22 @@ fn deeply_nested_groups_are_a_limit_error() {
 }
 
 #[test]
+fn deeply_nested_text_is_a_limit_error() {
+    let arrays = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let text =
+        form_with(json!([{ "id": "a", "type": "text", "label": "A", "default": "ARRAYS" }])).to_string().replace("\"ARRAYS\"", &arrays);
+    let errors = efa_engine::parse_definition_text(&text).unwrap_err();
+    assert_eq!(errors[0].kind, DefinitionErrorKind::LimitExceeded, "{}", errors[0]);
+    let mut field = json!({ "id": "blatt", "type": "text", "label": "Blatt" });
+    for depth in 0..100 {
+        field = json!({ "id": format!("g{depth}"), "type": "group", "label": "Gruppe", "fields": [field] });
+    }
+    let errors = efa_engine::parse_definition_text(&form_with(json!([field])).to_string()).unwrap_err();
+    assert_eq!(errors[0].kind, DefinitionErrorKind::LimitExceeded, "{}", errors[0]);
+    assert!(errors[0].pointer.ends_with("/fields/0/fields"), "{}", errors[0]);
+}
+
+#[test]
 fn deeply_nested_expressions_are_an_error() {
     let deep = format!("{}1{}", "(".repeat(3000), ")".repeat(3000));
     let definition = form_with(json!([{ "id": "a", "type": "integer", "label": "A", "compute": deep }]));

@@ -1,5 +1,7 @@
 //! Property tests (proptest):
-//! - arbitrary JSON as a definition, a tenant or a submission never panics;
+//! - arbitrary JSON as a definition, a tenant or a submission never panics,
+//!   nor does arbitrary or damaged text as a definition;
+//! - every member of the real definitions, tenants and code lists is read;
 //! - a simulated citizen (random or diligent) fills a real form: whenever the
 //!   session says the form is complete, the server's one-shot validation of
 //!   the canonical submission agrees and returns the same submission, and
@@ -11,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use efa_engine::model::{CodeList, FieldType};
-use efa_engine::{compile, parse_codelist, parse_tenant, CompiledForm, Context, Date, NodeKind, Resources, Session};
+use efa_engine::{
+    compile, compile_definition, parse_codelist, parse_definition, parse_definition_text, parse_tenant, CompiledForm, Context, Date,
+    NodeKind, Resources, Session,
+};
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
 
@@ -76,6 +81,100 @@ fn arbitrary_json() -> impl Strategy<Value = Json> {
     })
 }
 
+/// Text that is often almost JSON: fragments of the format's syntax and
+/// words, and now and then any character.
+fn json_soup() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\n",
+        "\"id\"",
+        "\"steps\"",
+        "\"fields\"",
+        "\"type\"",
+        "\"label\"",
+        "\"x\"",
+        "\"",
+        "\\u",
+        "\\ud83d",
+        "\\",
+        "1",
+        "-",
+        ".",
+        "e",
+        "0",
+        "true",
+        "fals",
+        "null",
+        "\"text\"",
+        "\"group\"",
+        "{\"de\": \"x\"}",
+    ];
+    let piece = prop_oneof![4 => prop::sample::select(PIECES).prop_map(String::from), 1 => ".{0,2}"];
+    prop::collection::vec(piece, 0..120).prop_map(|pieces| pieces.concat())
+}
+
+/// A real definition's text with a few pieces cut out or repeated.
+fn damaged_text(form: usize, cuts: &[(usize, usize, bool)]) -> String {
+    let mut text = fs::read_to_string(forms_dir().join(format!("{}.json", FORMS[form]))).unwrap();
+    for &(at, len, repeat) in cuts {
+        let start = char_boundary(&text, at % text.len().max(1));
+        let end = char_boundary(&text, start + len % 40);
+        let piece = text[start..end].to_string();
+        if repeat {
+            text.insert_str(end, &piece);
+        } else {
+            text.replace_range(start..end, "");
+        }
+    }
+    text
+}
+
+/// The last character boundary of `text` at or before `at`.
+fn char_boundary(text: &str, at: usize) -> usize {
+    (0..=at.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0)
+}
+
+/// Whether every member of `original` is in `read` with the same value
+/// (`read` may add defaults; a `null` member is the same as none).
+fn contained(original: &Json, read: &Json) -> bool {
+    match (original, read) {
+        (Json::Object(original), Json::Object(read)) => {
+            original.iter().all(|(key, value)| value.is_null() || read.get(key).is_some_and(|r| contained(value, r)))
+        }
+        (Json::Array(original), Json::Array(read)) => {
+            original.len() == read.len() && original.iter().zip(read).all(|(o, r)| contained(o, r))
+        }
+        _ => original == read,
+    }
+}
+
+#[test]
+fn every_member_of_the_real_files_is_read() {
+    for form in FORMS {
+        let text = fs::read_to_string(forms_dir().join(format!("{form}.json"))).unwrap();
+        let original: Json = serde_json::from_str(&text).unwrap();
+        let from_text = serde_json::to_value(parse_definition_text(&text).unwrap()).unwrap();
+        assert!(contained(&original, &from_text), "{form}: a member was lost");
+        assert_eq!(from_text, serde_json::to_value(parse_definition(&original).unwrap()).unwrap(), "{form}: text and value differ");
+    }
+    for dir in ["tenants", "codelists"] {
+        for entry in fs::read_dir(forms_dir().join(dir)).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "json")) {
+            let original = read(&entry.path());
+            let read = match dir {
+                "tenants" => serde_json::to_value(parse_tenant(&original).unwrap()).unwrap(),
+                _ => serde_json::to_value(parse_codelist(&original).unwrap()).unwrap(),
+            };
+            assert!(contained(&original, &read), "{}: a member was lost", entry.path().display());
+        }
+    }
+}
+
 /// Replaces the value at a random place of `json` by `replacement`.
 fn graft(json: &mut Json, mut choice: usize, replacement: Json) {
     let mut target = json;
@@ -106,6 +205,23 @@ proptest! {
     fn arbitrary_json_as_definition_never_panics(json in arbitrary_json()) {
         let _ = compile(&json, Resources::default());
         let _ = parse_tenant(&json);
+    }
+
+    #[test]
+    fn arbitrary_text_as_definition_never_panics(text in json_soup()) {
+        if let Ok(definition) = parse_definition_text(&text) {
+            let _ = compile_definition(definition, Resources::default());
+        }
+    }
+
+    #[test]
+    fn damaged_definition_text_never_panics(form in 0..FORMS.len(), cuts in prop::collection::vec((any::<usize>(), any::<usize>(), any::<bool>()), 1..4)) {
+        let text = damaged_text(form, &cuts);
+        let lists = codelists();
+        match parse_definition_text(&text) {
+            Ok(definition) => { let _ = compile_definition(definition, Resources { codelists: Some(&lists), tenant: None }); }
+            Err(errors) => prop_assert!(errors.len() == 1 && errors[0].message.contains(" at line "), "{:?}", errors),
+        }
     }
 
     #[test]

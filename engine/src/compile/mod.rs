@@ -25,12 +25,13 @@ use std::collections::BTreeMap;
 // inserted keys are not attacker-chosen.
 use rustc_hash::FxHashMap;
 
-use crate::error::{DefinitionError, DefinitionErrorKind};
+use crate::error::DefinitionError;
 use crate::expr::{Expr, Ref};
 use crate::model::{CodeList, FieldType, FormDefinition, Repeat, Severity, Tenant, Text};
 use crate::value::{Date, Type, Value};
 
 pub(crate) use graph::Graph;
+pub(crate) use resolve::edit_distance;
 
 /// What a definition may refer to besides itself.
 #[derive(Debug, Default, Clone, Copy)]
@@ -443,12 +444,12 @@ pub fn compile_definition(definition: FormDefinition, resources: Resources<'_>) 
 /// Parses the JSON of a definition into the model, reporting the pointer of
 /// the first shape error.
 pub fn parse_definition(json: &serde_json::Value) -> Result<FormDefinition, Vec<DefinitionError>> {
-    parse_json(json)
+    crate::read::from_value(json, crate::read::definition)
 }
 
 /// Parses a tenant file and checks it (colour contrast, URL schemes).
 pub fn parse_tenant(json: &serde_json::Value) -> Result<Tenant, Vec<DefinitionError>> {
-    let tenant: Tenant = parse_json(json)?;
+    let tenant = crate::read::from_value(json, crate::read::tenant)?;
     let errors = crate::tenant::check(&tenant);
     if errors.is_empty() {
         Ok(tenant)
@@ -459,52 +460,15 @@ pub fn parse_tenant(json: &serde_json::Value) -> Result<Tenant, Vec<DefinitionEr
 
 /// Parses a code list file.
 pub fn parse_codelist(json: &serde_json::Value) -> Result<CodeList, Vec<DefinitionError>> {
-    parse_json(json)
-}
-
-fn parse_json<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> Result<T, Vec<DefinitionError>> {
-    deserialize(json).map_err(|(pointer, message)| {
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        vec![DefinitionError::new(pointer, DefinitionErrorKind::Format, message)]
-    })
+    crate::read::from_value(json, crate::read::codelist)
 }
 
 /// Parses the JSON text of a definition straight into the model, without
 /// the intermediate `serde_json::Value` (for a large form that tree takes
 /// about as much memory as the compiled form; the browser widget loads text).
-/// Errors name the line and column, and the pointer where the shape is wrong.
+/// Errors name the pointer where the shape is wrong, the line and the column.
 pub fn parse_definition_text(text: &str) -> Result<FormDefinition, Vec<DefinitionError>> {
-    let mut json = serde_json::Deserializer::from_str(text);
-    let definition = deserialize(&mut json).and_then(|definition| match json.end() {
-        Ok(()) => Ok(definition),
-        Err(error) => Err((String::new(), error.to_string())),
-    });
-    definition.map_err(|(pointer, message)| vec![DefinitionError::new(pointer, DefinitionErrorKind::Format, message)])
-}
-
-#[cfg(feature = "error-paths")]
-fn deserialize<'de, T: serde::Deserialize<'de>>(json: impl serde::Deserializer<'de>) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize(json).map_err(|error| (path_to_pointer(error.path()), error.inner().to_string()))
-}
-
-#[cfg(not(feature = "error-paths"))]
-fn deserialize<'de, T: serde::Deserialize<'de>>(json: impl serde::Deserializer<'de>) -> Result<T, (String, String)> {
-    T::deserialize(json).map_err(|error| (String::new(), error.to_string()))
-}
-
-#[cfg(feature = "error-paths")]
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer = crate::error::pointer_push(&pointer, index),
-            Segment::Map { key } => pointer = crate::error::pointer_push(&pointer, key),
-            Segment::Enum { variant } => pointer = crate::error::pointer_push(&pointer, variant),
-            Segment::Unknown => {}
-        }
-    }
-    pointer
+    crate::read::from_text(text, crate::read::definition)
 }
 
 /// The type of a field's value as expressions see it.
@@ -580,7 +544,6 @@ mod tests {
         )
         .unwrap_err();
         assert!(errors[0].message.contains("txt"), "{}", errors[0].message);
-        #[cfg(feature = "error-paths")]
         assert_eq!(errors[0].pointer, "/steps/0/fields/0/type");
         assert!(parse_definition_text(&format!("{} x", definition())).is_err(), "trailing characters");
     }

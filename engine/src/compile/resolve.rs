@@ -334,7 +334,7 @@ impl Resolver for ScopeResolver<'_> {
 }
 
 /// Levenshtein distance, for "did you mean" hints on short ids.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

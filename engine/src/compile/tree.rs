@@ -419,12 +419,11 @@ mod tests {
 
     use serde_json::json;
 
-    use crate::model::CodeList;
     use crate::{compile, DefinitionErrorKind, Resources};
 
     #[test]
     fn code_lists_need_every_declared_language() {
-        let list: CodeList = serde_json::from_value(json!({ "id": "farben", "entries": [
+        let list = crate::parse_codelist(&json!({ "id": "farben", "entries": [
             { "code": "rot", "label": { "de": "Rot", "en": "Red" } },
             { "code": "blau", "label": { "de": "Blau" } }
         ]}))
