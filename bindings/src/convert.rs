@@ -1,8 +1,10 @@
 //! JSON ↔ JS values at the boundary.
 //!
 //! Values cross as JSON text: `JSON.parse`/`JSON.stringify` are native and
-//! fast, and `serde_json` is in the binary anyway. The benchmark
-//! (tests/wasm-runner/bench.mjs) measured this against serde-wasm-bindgen.
+//! fast. The benchmark (tests/wasm-runner/bench.mjs) measured this against
+//! serde-wasm-bindgen. Text is read with the engine's reader
+//! (`efa_engine::parse_json`) and written with serde_json's serializer:
+//! serde_json's parser, with its generic error paths, stays out of the widget.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -16,7 +18,7 @@ pub(crate) fn from_js(value: &JsValue) -> Result<serde_json::Value, JsError> {
         return Ok(serde_json::Value::String(text));
     }
     let text: String = js_sys::JSON::stringify(value).map_err(|_| JsError::new("the value cannot be written as JSON"))?.into();
-    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("the value is not JSON: {e}")))
+    efa_engine::parse_json(&text).map_err(|e| JsError::new(&format!("the value is not JSON: {e}")))
 }
 
 /// A serializable Rust value as a JS value.
@@ -44,7 +46,7 @@ pub(crate) fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) ->
 
 /// Parses JSON text, naming what it was in the error.
 pub(crate) fn parse(text: &str, what: &str) -> Result<serde_json::Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
+    efa_engine::parse_json(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
 }
 
 /// Puts every string of `value` into Unicode NFC with the JS engine's

@@ -198,8 +198,32 @@ fn graft(json: &mut Json, mut choice: usize, replacement: Json) {
     }
 }
 
+/// JSON numbers of every shape: signs, leading zeros, long fractions,
+/// exponents far out, whole numbers beyond 64 bits.
+fn number_text() -> impl Strategy<Value = String> {
+    "-?(0|[1-9][0-9]{0,24})(\\.[0-9]{1,24})?([eE][-+]?[0-9]{1,3})?"
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The widget parses JSON with the engine's reader instead of serde_json:
+    /// same verdict, same value, on text that is mostly not JSON.
+    #[test]
+    fn parse_json_reads_what_serde_json_reads(text in json_soup()) {
+        prop_assert_eq!(efa_engine::parse_json(&text).ok(), serde_json::from_str::<Json>(&text).ok());
+    }
+
+    #[test]
+    fn parse_json_reads_numbers_as_serde_json_does(number in number_text()) {
+        let text = format!("[{number}, {{\"n\": -{number}}}]");
+        prop_assert_eq!(efa_engine::parse_json(&text).ok(), serde_json::from_str::<Json>(&text).ok());
+    }
+
+    #[test]
+    fn parse_json_reads_arbitrary_values_back(json in arbitrary_json()) {
+        prop_assert_eq!(efa_engine::parse_json(&json.to_string()).ok(), Some(json));
+    }
 
     #[test]
     fn arbitrary_json_as_definition_never_panics(json in arbitrary_json()) {

@@ -34,7 +34,7 @@ impl Widget {
     /// what the notice should say.
     pub(super) fn restore_saved_draft(&mut self) -> Option<Vec<Msg>> {
         let text = self.storage()?.get_item(&self.storage_key()).ok().flatten()?;
-        let draft: Json = serde_json::from_str(&text).ok()?;
+        let draft = efa_engine::parse_json(&text).ok()?;
         let mut lines = vec![Msg::DraftRestored];
         lines.extend(self.load_draft(&draft)?);
         Some(lines)
@@ -122,7 +122,7 @@ impl Widget {
 
     fn import_text(&mut self, text: Option<String>) -> Res<()> {
         let Some(text) = text else { return self.notice(Tone::Failure, &[Msg::DraftUnreadable], None) };
-        let loaded = serde_json::from_str::<Json>(&text).ok().and_then(|draft| self.load_draft(&draft));
+        let loaded = efa_engine::parse_json(&text).ok().and_then(|draft| self.load_draft(&draft));
         let Some(extra) = loaded else { return self.notice(Tone::Failure, &[Msg::DraftForeign], None) };
         self.render_all()?;
         let mut lines = vec![Msg::DraftImported];

@@ -90,7 +90,7 @@ async fn fetch(request: Request) -> Outcome {
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
         Err(_) => String::new(),
     };
-    let body: Json = serde_json::from_str(&body).unwrap_or(Json::Null);
+    let body = efa_engine::parse_json(&body).unwrap_or(Json::Null);
     match status {
         200..=299 => Outcome::Accepted(status, body),
         422 => Outcome::Rejected(issues(&body)),

@@ -314,29 +314,36 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Reads any value as a data value (`default`, `min`, parameter values).
-    /// The reader finds where it ends; serde_json, which reads submitted data
-    /// anyway, turns it into a value.
+    /// Reads any value as a data value (`default`, `min`, parameter values,
+    /// and all JSON the widget parses): the value `serde_json::from_str`
+    /// gives, without serde_json's parser, whose generic error paths bring
+    /// float formatting into the widget.
     pub(crate) fn json(&mut self) -> Result<serde_json::Value> {
-        self.skip_whitespace();
-        let start = self.pos;
-        self.skip()?;
-        serde_json::from_str(&self.text[start..self.pos]).map_err(|error| {
-            let message = error.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message);
-            self.error_at(start, message)
+        use serde_json::Value;
+        Ok(match self.peek()? {
+            Kind::Null => self.literal().map(|_| Value::Null)?,
+            Kind::Bool => Value::Bool(self.literal()?),
+            Kind::String => Value::String(self.quoted()?.into_owned()),
+            Kind::Number => {
+                let start = self.pos;
+                let text = self.number()?;
+                // serde_json's own number parser: the same number as from
+                // serde_json::from_str, bit for bit, with a small table.
+                let number = text.parse::<serde_json::Number>().ok();
+                Value::Number(number.ok_or_else(|| self.error_at(start, "the number is out of range"))?)
+            }
+            Kind::List => {
+                let mut items = Vec::new();
+                self.elements(&mut |reader| reader.json().map(|item| items.push(item)))?;
+                Value::Array(items)
+            }
+            Kind::Object => {
+                let mut members = serde_json::Map::new();
+                // A repeated name keeps its first place and its last value, as in serde_json.
+                self.members(&mut |reader, name| reader.json().map(|value| drop(members.insert(name.to_string(), value))))?;
+                Value::Object(members)
+            }
         })
-    }
-
-    /// Reads past any value, checking that it is JSON.
-    pub(crate) fn skip(&mut self) -> Result<()> {
-        match self.peek()? {
-            Kind::Object => self.members(&mut |reader, _| reader.skip()),
-            Kind::List => self.elements(&mut Self::skip),
-            Kind::String => self.quoted().map(drop),
-            Kind::Number => self.number().map(drop),
-            Kind::Bool | Kind::Null => self.literal().map(drop),
-        }
     }
 
     /// Checks that nothing but whitespace follows the value read.
@@ -537,9 +544,9 @@ mod tests {
         reader.string().and_then(|s| reader.end().map(|()| s)).map_err(|e| e.message)
     }
 
-    fn skipped(text: &str) -> std::result::Result<(), String> {
+    fn read_value(text: &str) -> std::result::Result<(), String> {
         let mut reader = Reader::new(text);
-        reader.skip().and_then(|()| reader.end()).map_err(|e| format!("{} at {}", e.message, e.offset))
+        reader.json().and_then(|_| reader.end()).map_err(|e| format!("{} at {}", e.message, e.offset))
     }
 
     #[test]
@@ -555,10 +562,10 @@ mod tests {
     #[test]
     fn numbers_follow_the_json_grammar() {
         for good in ["0", "-0", "12", "-1.5", "1e3", "1E+3", "2.5e-3"] {
-            assert_eq!(skipped(good), Ok(()), "{good}");
+            assert_eq!(read_value(good), Ok(()), "{good}");
         }
         for bad in ["01", "-", "1.", ".5", "1e", "+1", "0x10", "NaN", "1.5.2"] {
-            assert!(skipped(bad).is_err(), "{bad}");
+            assert!(read_value(bad).is_err(), "{bad}");
         }
     }
 
@@ -575,30 +582,30 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_what_was_expected_and_where() {
-        assert_eq!(skipped(r#"{"a" 1}"#), Err("not valid JSON: expected ':' after the member name, found '1' at 5".into()));
-        assert_eq!(skipped("[1, 2"), Err("not valid JSON: expected ',' or ']', found the end of the text at 5".into()));
-        assert_eq!(skipped("[1,]"), Err("not valid JSON: expected a value, found ']' at 3".into()));
-        assert_eq!(skipped("{a: 1}"), Err("not valid JSON: expected a member name in double quotes, found 'a' at 1".into()));
-        assert_eq!(skipped("tru"), Err("not valid JSON: expected true, false or null, found 't' at 0".into()));
-        assert_eq!(skipped("[] []"), Err("not valid JSON: expected the end of the text, found '[' at 3".into()));
-        assert_eq!(skipped(""), Err("not valid JSON: expected a value, found the end of the text at 0".into()));
+        assert_eq!(read_value(r#"{"a" 1}"#), Err("not valid JSON: expected ':' after the member name, found '1' at 5".into()));
+        assert_eq!(read_value("[1, 2"), Err("not valid JSON: expected ',' or ']', found the end of the text at 5".into()));
+        assert_eq!(read_value("[1,]"), Err("not valid JSON: expected a value, found ']' at 3".into()));
+        assert_eq!(read_value("{a: 1}"), Err("not valid JSON: expected a member name in double quotes, found 'a' at 1".into()));
+        assert_eq!(read_value("tru"), Err("not valid JSON: expected true, false or null, found 't' at 0".into()));
+        assert_eq!(read_value("[] []"), Err("not valid JSON: expected the end of the text, found '[' at 3".into()));
+        assert_eq!(read_value(""), Err("not valid JSON: expected a value, found the end of the text at 0".into()));
         assert_eq!(line_column("{\n  \"ä\": x", 10), (2, 8));
     }
 
     #[test]
     fn nesting_is_bounded() {
         let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        assert_eq!(skipped(&nested(MAX_DEPTH)), Ok(()));
-        let error = skipped(&nested(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(read_value(&nested(MAX_DEPTH)), Ok(()));
+        let error = read_value(&nested(MAX_DEPTH + 1)).unwrap_err();
         assert!(error.starts_with("lists and objects nested more than 127 levels deep"), "{error}");
-        assert!(skipped(&nested(1_000_000)).is_err(), "no stack overflow");
+        assert!(read_value(&nested(1_000_000)).is_err(), "no stack overflow");
     }
 
     #[test]
     fn errors_point_at_the_offending_member() {
         let mut reader = Reader::new(r#"{"a~b": [0, {"c/d": "x"}]}"#);
         let error = reader.members(&mut |r, _| {
-            r.elements(&mut |r| if r.peek()? == Kind::Object { r.members(&mut |r, _| Err(r.error("no"))) } else { r.skip() })
+            r.elements(&mut |r| if r.peek()? == Kind::Object { r.members(&mut |r, _| Err(r.error("no"))) } else { r.json().map(drop) })
         });
         assert_eq!(error.unwrap_err().pointer, "/a~0b/1/c~1d");
     }

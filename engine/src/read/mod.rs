@@ -30,6 +30,37 @@ pub(crate) fn from_value<T>(value: &serde_json::Value, read: fn(&mut Reader) -> 
     document(&value.to_string(), read).map_err(|error| vec![DefinitionError::new(error.pointer, error.kind, error.message)])
 }
 
+/// JSON text that is not a data value: what is wrong and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// What is wrong, in words.
+    pub message: String,
+    /// Line of the problem, from 1.
+    pub line: usize,
+    /// Column of the problem in characters, from 1.
+    pub column: usize,
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Parses JSON text into a data value: the value `serde_json::from_str`
+/// gives (the same numbers; a repeated member keeps its first place and its
+/// last value), with nesting bounded at 127 levels like serde_json's. The
+/// widget parses all JSON with it, so serde_json's parser stays out of the
+/// browser.
+pub fn parse_json(text: &str) -> std::result::Result<serde_json::Value, JsonError> {
+    document(text, |reader| reader.json()).map_err(|error| {
+        let (line, column) = json::line_column(text, error.offset);
+        JsonError { message: error.message, line, column }
+    })
+}
+
 fn document<T>(text: &str, read: fn(&mut Reader) -> Result<T>) -> Result<T> {
     let mut reader = Reader::new(text);
     let value = read(&mut reader)?;
