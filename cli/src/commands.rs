@@ -8,7 +8,7 @@ use efa_engine::model::{CodeList, Tenant};
 use efa_engine::{compile, parse_tenant, CompiledForm, Context, Date, DefinitionError, DefinitionErrorKind, Notation, Resources};
 use serde_json::Value as Json;
 
-use crate::library::{json_files, load_codelists, read_json, Problem};
+use crate::library::{json_files, load_codelists, parse_json_text, read_json, read_text, Problem};
 
 /// The format's JSON Schema, compiled into the binary so `efa lint` needs no
 /// network and no checkout.
@@ -89,7 +89,8 @@ impl Beside {
 }
 
 fn lint_file(file: &Path, validator: &jsonschema::Validator, beside: &Beside, problems: &mut Vec<Problem>) {
-    let Some(json) = read_json(file, problems) else { return };
+    let Some(text) = read_text(file, problems) else { return };
+    let Some(json) = parse_json_text(file, &text, problems) else { return };
     let mut found: Vec<DefinitionError> = validator
         .iter_errors(&json)
         .map(|error| DefinitionError::new(error.instance_path.to_string(), DefinitionErrorKind::Format, error.to_string()))
@@ -104,7 +105,7 @@ fn lint_file(file: &Path, validator: &jsonschema::Validator, beside: &Beside, pr
     }
     found.sort();
     found.dedup();
-    problems.extend(found.into_iter().map(|error| Problem { file: file.to_path_buf(), error }));
+    problems.extend(found.into_iter().map(|error| Problem::new(file, error).located_in(&text)));
 }
 
 /// Loads and compiles one form (with the code lists beside it) or explains why not.
@@ -117,7 +118,7 @@ fn load_form(form: &Path, tenant: Option<&Path>) -> Result<CompiledForm, Vec<Pro
         Some(path) => match read_json(path, &mut problems).map(|json| parse_tenant(&json)) {
             Some(Ok(tenant)) => Some(tenant),
             Some(Err(errors)) => {
-                problems.extend(errors.into_iter().map(|error| Problem { file: path.to_path_buf(), error }));
+                problems.extend(errors.into_iter().map(|error| Problem::new(path, error)));
                 None
             }
             None => None,
@@ -126,7 +127,7 @@ fn load_form(form: &Path, tenant: Option<&Path>) -> Result<CompiledForm, Vec<Pro
     };
     let (Some(json), true) = (json, problems.is_empty()) else { return Err(problems) };
     compile(&json, Resources { codelists: Some(&codelists), tenant: tenant.as_ref() })
-        .map_err(|errors| errors.into_iter().map(|error| Problem { file: form.to_path_buf(), error }).collect())
+        .map_err(|errors| errors.into_iter().map(|error| Problem::new(form, error)).collect())
 }
 
 fn report_unusable(problems: &[Problem]) -> ExitCode {

@@ -22,12 +22,34 @@ pub struct Problem {
     pub file: PathBuf,
     /// What is wrong, and where inside the file.
     pub error: DefinitionError,
+    /// Line and column of the pointer in the file, when looked up.
+    pub line_column: Option<(usize, usize)>,
 }
 
+impl Problem {
+    /// A problem of `file`, not yet located in its text.
+    pub fn new(file: &Path, error: DefinitionError) -> Problem {
+        Problem { file: file.to_path_buf(), error, line_column: None }
+    }
+
+    /// Looks the pointer up in the file's `text`, so that editors can jump
+    /// to the line.
+    pub fn located_in(mut self, text: &str) -> Problem {
+        self.line_column = efa_engine::locate(text, &self.error.pointer);
+        self
+    }
+}
+
+/// `file:line:column: /pointer: message [code]` (the form editors and CI
+/// annotations read), or `file#/pointer: …` when no line is known.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let pointer = if self.error.pointer.is_empty() { "/" } else { &self.error.pointer };
-        write!(f, "{}#{}: {} [{}]", self.file.display(), pointer, self.error.message, self.error.kind.code())
+        match self.line_column {
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {pointer}: ", self.file.display())?,
+            None => write!(f, "{}#{pointer}: ", self.file.display())?,
+        }
+        write!(f, "{} [{}]", self.error.message, self.error.kind.code())
     }
 }
 
@@ -85,7 +107,7 @@ impl Library {
                     }
                     library.forms.insert(definition.id.clone(), FormFile { path, json, definition });
                 }
-                Err(errors) => problems.extend(errors.into_iter().map(|error| Problem { file: path.clone(), error })),
+                Err(errors) => problems.extend(errors.into_iter().map(|error| Problem::new(&path, error))),
             }
         }
         for path in json_files(&dir.join("tenants"), &mut problems) {
@@ -94,7 +116,7 @@ impl Library {
                 Ok(tenant) => {
                     library.tenants.insert(tenant.id.clone(), TenantFile { path, json, tenant });
                 }
-                Err(errors) => problems.extend(errors.into_iter().map(|error| Problem { file: path.clone(), error })),
+                Err(errors) => problems.extend(errors.into_iter().map(|error| Problem::new(&path, error))),
             }
         }
         for tenant in library.tenants.values() {
@@ -104,9 +126,9 @@ impl Library {
                     Ok(compiled) => {
                         library.compiled.insert((tenant.tenant.id.clone(), form.definition.id.clone()), Arc::new(compiled));
                     }
-                    Err(errors) => problems.extend(errors.into_iter().map(|error| Problem {
-                        file: if error.kind == DefinitionErrorKind::Tenant { tenant.path.clone() } else { form.path.clone() },
-                        error: annotate(error, &tenant.tenant.id),
+                    Err(errors) => problems.extend(errors.into_iter().map(|error| {
+                        let file = if error.kind == DefinitionErrorKind::Tenant { &tenant.path } else { &form.path };
+                        Problem::new(file, annotate(error, &tenant.tenant.id))
                     })),
                 }
             }
@@ -134,7 +156,7 @@ fn annotate(mut error: DefinitionError, tenant: &str) -> DefinitionError {
 }
 
 fn problem(path: &Path, pointer: &str, message: String) -> Problem {
-    Problem { file: path.to_path_buf(), error: DefinitionError::new(pointer, DefinitionErrorKind::Format, message) }
+    Problem::new(path, DefinitionError::new(pointer, DefinitionErrorKind::Format, message))
 }
 
 /// The `*.json` files of a directory (not `*.schema.json`), sorted; a missing
@@ -159,25 +181,23 @@ pub fn json_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
 
 /// Reads a JSON file; problems say what and where (line and column).
 pub fn read_json(path: &Path, problems: &mut Vec<Problem>) -> Option<Json> {
+    let text = read_text(path, problems)?;
+    parse_json_text(path, &text, problems)
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`] as text.
+pub fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         problems.push(problem(path, "", format!("file is larger than {MAX_FILE_BYTES} bytes")));
         return None;
     }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => {
-            problems.push(problem(path, "", format!("cannot read file: {error}")));
-            return None;
-        }
-    };
-    match serde_json::from_str(&text) {
-        Ok(json) => Some(json),
-        Err(error) => {
-            problems.push(problem(path, "", format!("not valid JSON: {error}")));
-            None
-        }
-    }
+    std::fs::read_to_string(path).map_err(|error| problems.push(problem(path, "", format!("cannot read file: {error}")))).ok()
+}
+
+/// Parses the text of `path` as JSON.
+pub fn parse_json_text(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Json> {
+    serde_json::from_str(text).map_err(|error| problems.push(problem(path, "", format!("not valid JSON: {error}")))).ok()
 }
 
 /// Loads every code list of a directory.
@@ -193,7 +213,7 @@ pub fn load_codelists(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<Strin
                 }
                 lists.insert(list.id.clone(), list);
             }
-            Err(errors) => problems.extend(errors.into_iter().map(|error| Problem { file: path.clone(), error })),
+            Err(errors) => problems.extend(errors.into_iter().map(|error| Problem::new(&path, error))),
         }
     }
     lists

@@ -44,8 +44,9 @@ fn lint_names_file_pointer_and_problem() {
     let output = efa(&["lint", form.to_str().unwrap()]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("broken.json#/steps/0/fields/2"), "the JSON Schema finding names the field: {text}");
-    assert!(text.contains("colour"), "{text}");
+    // file:line:column, so that an editor jumps to the field.
+    assert!(text.contains("broken.json:4:13: /steps/0/fields/2: "), "the JSON Schema finding names the field: {text}");
+    assert!(text.contains("broken.json:4:73: /steps/0/fields/2/colour: unknown member \"colour\""), "{text}");
 }
 
 #[test]
@@ -60,7 +61,7 @@ fn lint_reports_unknown_references_with_a_suggestion() {
     let output = efa(&["lint", form.to_str().unwrap()]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text.contains("#/steps/0/fields/1/visible: unknown field 'zahlwise' (did you mean zahlweise?)"), "{text}");
+    assert!(text.contains("typo.json:3:72: /steps/0/fields/1/visible: unknown field 'zahlwise' (did you mean zahlweise?)"), "{text}");
     assert!(text.contains("[unknown_reference]"), "{text}");
 }
 

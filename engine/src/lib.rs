@@ -64,7 +64,7 @@ pub use compile::{
 };
 pub use diagram::Notation;
 pub use error::{DefinitionError, DefinitionErrorKind};
-pub use read::{parse_json, JsonError};
+pub use read::{locate, parse_json, JsonError};
 pub use session::{Context, FieldState, Issue, PathError, Session, Submission};
 pub use validate::Report;
 pub use value::{Date, Decimal, Value};

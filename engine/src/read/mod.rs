@@ -61,6 +61,45 @@ pub fn parse_json(text: &str) -> std::result::Result<serde_json::Value, JsonErro
     })
 }
 
+/// Line and column (from 1) of the value at JSON `pointer` in `text`, or
+/// of its deepest ancestor in the text when the pointer goes further (a
+/// missing member is reported at its object): for authors' tools, which
+/// jump to a line. `None` for a pointer that is not a JSON pointer.
+pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
+    let segments: Vec<String> = match pointer.strip_prefix('/') {
+        Some(rest) => rest.split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect(),
+        None if pointer.is_empty() => Vec::new(),
+        None => return None,
+    };
+    let mut found = 0;
+    // A broken text still tells how far the pointer got.
+    let _ = descend(&mut Reader::new(text), &segments, &mut found);
+    Some(json::line_column(text, found))
+}
+
+/// Follows `segments` from the value at the reader, noting each value's
+/// offset in `found`.
+fn descend(reader: &mut Reader, segments: &[String], found: &mut usize) -> Result<()> {
+    *found = reader.position();
+    let Some((first, rest)) = segments.split_first() else { return Ok(()) };
+    match reader.peek()? {
+        json::Kind::Object => reader.members(&mut |r, key| if key == first { descend(r, rest, found) } else { r.json().map(drop) }),
+        json::Kind::List => {
+            let wanted = first.parse::<usize>().ok();
+            let mut index = 0;
+            reader.elements(&mut |r| {
+                index += 1;
+                if wanted == Some(index - 1) {
+                    descend(r, rest, found)
+                } else {
+                    r.json().map(drop)
+                }
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 fn document<T>(text: &str, read: fn(&mut Reader) -> Result<T>) -> Result<T> {
     let mut reader = Reader::new(text);
     let value = read(&mut reader)?;
@@ -71,6 +110,20 @@ fn document<T>(text: &str, read: fn(&mut Reader) -> Result<T>) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_are_located_at_their_value_or_deepest_ancestor() {
+        let text = "{\n  \"steps\": [\n    {\"id\": \"s\", \"fields\": [{\"id\": \"a/b\", \"visible\": \"x\"}]}\n  ]\n}";
+        assert_eq!(locate(text, ""), Some((1, 1)));
+        assert_eq!(locate(text, "/steps"), Some((2, 12)));
+        assert_eq!(locate(text, "/steps/0/fields/0/visible"), Some((3, 53)));
+        assert_eq!(locate(text, "/steps/0/fields/0/label"), Some((3, 28)), "a missing member: its object");
+        assert_eq!(locate(text, "/steps/7"), Some((2, 12)), "no such element: the list");
+        assert_eq!(locate("{\"a~b/c\": 1, \"x\": [0, 1, 2]}", "/a~0b~1c"), Some((1, 11)));
+        assert_eq!(locate("{\"x\": [0, 1, 2]}", "/x/2"), Some((1, 14)));
+        assert_eq!(locate("{\"x\": [0, 1, ", "/x/1"), Some((1, 11)), "broken text: as far as it goes");
+        assert_eq!(locate("{}", "no pointer"), None);
+    }
 
     /// What reading `text` with `read` gives, in words.
     fn outcome<T: std::fmt::Debug>(read: fn(&mut Reader) -> Result<T>, text: &str) -> String {
