@@ -4,9 +4,9 @@
 
 use super::{graph::expression_sources, CompiledForm, Cond, NodeId, NodeKind};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
-use crate::expr::{Env, Expr, Ref};
+use crate::expr::{Expr, NoEnv};
 use crate::model::{FormDefinition, OptionItem, Options, Text};
-use crate::value::{Date, Value};
+use crate::value::Value;
 
 pub(super) fn check(form: &CompiledForm, errors: &mut Vec<DefinitionError>) {
     translations(&form.definition, errors);
@@ -73,7 +73,7 @@ fn unreachable_step(form: &CompiledForm, n: NodeId, errors: &mut Vec<DefinitionE
                 let source = &form.nodes[s];
                 source.step >= node.step && !source.computed && source.logic.default.is_none()
             });
-        if !all_later || expr.eval(&EmptyEnv) == Some(Value::Bool(true)) {
+        if !all_later || expr.eval(&NoEnv) == Some(Value::Bool(true)) {
             return;
         }
         format!("step '{}' is never shown: its condition reads only fields entered on this or later steps", node.id)
@@ -81,20 +81,6 @@ fn unreachable_step(form: &CompiledForm, n: NodeId, errors: &mut Vec<DefinitionE
     errors.push(DefinitionError::new(pointer_push(&node.pointer, "visible"), Kind::UnreachableStep, message));
 }
 
-/// Every field empty: what a step condition sees before its fields are filled.
-struct EmptyEnv;
-
-impl Env for EmptyEnv {
-    fn value(&self, _: Ref) -> Option<&Value> {
-        None
-    }
-    fn list(&self, _: Ref) -> Vec<Option<Value>> {
-        Vec::new()
-    }
-    fn today(&self) -> Date {
-        Date::EPOCH
-    }
-}
 
 /// Every text of the definition must exist in every declared language.
 fn translations(definition: &FormDefinition, errors: &mut Vec<DefinitionError>) {

@@ -149,8 +149,10 @@ impl Expr {
     }
 }
 
-/// The environment of a constant expression: it is never asked for a field.
-struct NoEnv;
+/// An environment where every field is empty: for constant expressions
+/// (never asked for a field) and for what a step condition sees before its
+/// fields are filled.
+pub(crate) struct NoEnv;
 
 impl Env for NoEnv {
     fn value(&self, _: Ref) -> Option<&Value> {
