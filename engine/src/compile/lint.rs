@@ -81,7 +81,6 @@ fn unreachable_step(form: &CompiledForm, n: NodeId, errors: &mut Vec<DefinitionE
     errors.push(DefinitionError::new(pointer_push(&node.pointer, "visible"), Kind::UnreachableStep, message));
 }
 
-
 /// Every text of the definition must exist in every declared language.
 fn translations(definition: &FormDefinition, errors: &mut Vec<DefinitionError>) {
     let languages = &definition.languages;
