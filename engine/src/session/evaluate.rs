@@ -155,6 +155,8 @@ pub(crate) struct Scratch {
     pending: Vec<u64>,
     status_marked: Vec<bool>,
     rule_marked: Vec<bool>,
+    /// The findings of the status being evaluated.
+    findings: Vec<Finding>,
     /// Nodes whose status and rules whose finding must be recomputed.
     status: Vec<NodeId>,
     rules: Vec<usize>,
@@ -229,9 +231,11 @@ impl State {
                 state.eval_value(form, node, index, &mut ignored);
             });
         }
+        let mut findings = std::mem::take(&mut self.scratch.findings);
         for node in 0..form.nodes.len() {
-            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, &mut ignored));
+            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, &mut findings, &mut ignored));
         }
+        self.scratch.findings = findings;
         for rule in 0..form.rules.len() {
             self.eval_rule(form, rule, &mut ignored);
         }
@@ -260,7 +264,8 @@ impl State {
             }
         }
         for &node in &scratch.status {
-            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, changes));
+            let findings = &mut scratch.findings;
+            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, findings, changes));
         }
         for &rule in &scratch.rules {
             self.eval_rule(form, rule, changes);
