@@ -325,15 +325,25 @@ impl State {
         let Some(slot) = self.root.slot_mut(form, node, index) else {
             return Outcome::Same;
         };
-        let before = slot.effective().cloned();
+        let had_effective = slot.effective().is_some();
+        let value_changed = match computed {
+            Some(value) if slot.value != value => {
+                slot.value = value;
+                true
+            }
+            _ => false,
+        };
         let relevance_changed = slot.relevant != relevant;
         slot.relevant = relevant;
-        if let Some(value) = computed {
-            slot.value = value;
-        }
+        // The effective value (what readers see), compared without a copy of
+        // it: while relevant it is the value; else it appears or vanishes.
+        let effective_changed = match relevance_changed {
+            false => relevant && value_changed,
+            true => had_effective || slot.effective().is_some(),
+        };
         // Readers of a repeating group see its instances, which vanish with
         // its relevance.
-        let outcome = if before.as_ref() != slot.effective() || (relevance_changed && definition.is_repeat()) {
+        let outcome = if effective_changed || (relevance_changed && definition.is_repeat()) {
             Outcome::Value
         } else if relevance_changed {
             Outcome::Relevance
