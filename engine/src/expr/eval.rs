@@ -42,6 +42,11 @@ pub(crate) enum Node {
     If(Box<Node>, Box<Node>, Box<Node>),
     Call(Call, Box<[Node]>),
     Matches(Box<Node>, Box<Regex>),
+    /// `field <op> constant` with a constant that is not empty, the
+    /// commonest condition: one read, no recursion (see [`Node::specialised`]).
+    FieldCmp(Cmp, Ref, Value),
+    /// `is_empty(field)` of a single-valued field.
+    FieldIsEmpty(Ref),
 }
 
 /// Arithmetic, already specialised by operand type.
@@ -65,6 +70,20 @@ pub(crate) enum Cmp {
     Le,
     Gt,
     Ge,
+}
+
+impl Cmp {
+    /// The comparison with its operands swapped: `a < b` is `b > a`.
+    fn mirrored(self) -> Cmp {
+        match self {
+            Cmp::Eq => Cmp::Eq,
+            Cmp::Ne => Cmp::Ne,
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
+        }
+    }
 }
 
 /// Built-in calls, already specialised by argument type.
@@ -98,7 +117,7 @@ impl Node {
             Node::ListField(r) => Some(Value::List(env.list(*r).into())),
             Node::List(items) => Some(Value::List(items.iter().map(|n| n.eval(env)).collect())),
             Node::ToDecimal(x) => x.with(env, |v| decimal(v?).map(Value::Decimal)),
-            Node::Not(_) | Node::And(..) | Node::Or(..) => self.truth(env).map(Value::Bool),
+            Node::Not(_) | Node::And(..) | Node::Or(..) | Node::FieldCmp(..) | Node::FieldIsEmpty(_) => self.truth(env).map(Value::Bool),
             Node::Neg(x) => x.with(env, |v| match v? {
                 Value::Int(i) => i.checked_neg().map(Value::Int),
                 Value::Decimal(d) => Some(Value::Decimal(-*d)),
@@ -170,6 +189,8 @@ impl Node {
                     _ => None,
                 },
             },
+            Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
+            Node::FieldIsEmpty(field) => Some(is_empty(env.value(*field))),
             Node::Cmp(op, a, b) => match (a.borrowed(env), b.borrowed(env)) {
                 (Some(x), Some(y)) => compare(*op, x?, y?),
                 _ => compare_evaluated(*op, a, b, env),
@@ -214,10 +235,29 @@ impl Node {
         }
     }
 
+    /// The node in a specialised form where one exists, for the shapes most
+    /// conditions have; it evaluates exactly like the general form (tested
+    /// below), only with fewer steps.
+    pub(crate) fn specialised(self) -> Node {
+        match self {
+            Node::Cmp(op, a, b) => match (*a, *b) {
+                (Node::Field(field), Node::Const(Some(constant))) => Node::FieldCmp(op, field, constant),
+                (Node::Const(Some(constant)), Node::Field(field)) => Node::FieldCmp(op.mirrored(), field, constant),
+                (a, b) => Node::Cmp(op, Box::new(a), Box::new(b)),
+            },
+            Node::Call(Call::IsEmpty, args) => match *args {
+                [Node::Field(field)] => Node::FieldIsEmpty(field),
+                _ => Node::Call(Call::IsEmpty, args),
+            },
+            node => node,
+        }
+    }
+
     /// Visits the direct children in source order.
     fn children(&self, f: &mut dyn FnMut(&Node)) {
         match self {
             Node::Const(_) | Node::Field(_) | Node::ListField(_) => {}
+            Node::FieldCmp(..) | Node::FieldIsEmpty(_) => {}
             Node::ToDecimal(x) | Node::Not(x) | Node::Neg(x) | Node::Matches(x, _) => f(x),
             Node::And(a, b) | Node::Or(a, b) | Node::Arith(_, a, b) | Node::Cmp(_, a, b) | Node::In(a, b) => {
                 f(a);
@@ -235,7 +275,7 @@ impl Node {
     /// Appends every field reference, in source order.
     pub(crate) fn collect_refs(&self, out: &mut Vec<Ref>) {
         match self {
-            Node::Field(r) | Node::ListField(r) => out.push(*r),
+            Node::Field(r) | Node::ListField(r) | Node::FieldCmp(_, r, _) | Node::FieldIsEmpty(r) => out.push(*r),
             _ => self.children(&mut |c| c.collect_refs(out)),
         }
     }
@@ -254,7 +294,7 @@ impl Node {
     /// children are constants and it reads neither fields nor the date.
     pub(crate) fn is_foldable(&self) -> bool {
         match self {
-            Node::Const(_) | Node::Field(_) | Node::ListField(_) => false,
+            Node::Const(_) | Node::Field(_) | Node::ListField(_) | Node::FieldCmp(..) | Node::FieldIsEmpty(_) => false,
             Node::Call(Call::Today | Call::Age, _) => false,
             _ => {
                 let mut all_const = true;
@@ -824,6 +864,88 @@ pub(crate) mod tests {
             compile("date('2024-01-01') < add_days(date('2024-01-01'), 1)").unwrap().node,
             Node::Const(Some(Value::Bool(true)))
         ));
+    }
+
+    /// An environment with one value (or none) for every reference: it may
+    /// hold values of any kind, also kinds the checker would not allow.
+    struct OneValue(Option<Value>);
+
+    impl Env for OneValue {
+        fn value(&self, _: Ref) -> Option<&Value> {
+            self.0.as_ref()
+        }
+        fn list(&self, _: Ref) -> Vec<Option<Value>> {
+            Vec::new()
+        }
+        fn today(&self) -> Date {
+            Date::EPOCH
+        }
+    }
+
+    /// Values of every kind, empty ones and equal ones of different kinds included.
+    fn sample_values() -> Vec<Option<Value>> {
+        let list = |items: Vec<Option<Value>>| Some(Value::List(Arc::from(items)));
+        vec![
+            None,
+            Some(Value::Int(-1)),
+            Some(Value::Int(5)),
+            Some(Value::Int(7)),
+            Some(dec("5.0")),
+            Some(dec("5.5")),
+            Some(text("")),
+            Some(text("a")),
+            Some(text("b")),
+            Some(Value::Bool(true)),
+            Some(Value::Bool(false)),
+            Some(date("1990-05-17")),
+            Some(date("2000-01-01")),
+            list(vec![]),
+            list(vec![None]),
+            list(vec![Some(text("a"))]),
+        ]
+    }
+
+    /// Evaluates `general` and its specialised form (which must differ)
+    /// with every sample value in the field: both must agree.
+    fn assert_same_as_specialised(general: Node) {
+        let specialised = general.clone().specialised();
+        assert!(matches!(specialised, Node::FieldCmp(..) | Node::FieldIsEmpty(_)), "{general:?} was not specialised");
+        for value in sample_values() {
+            let env = OneValue(value.clone());
+            assert_eq!(specialised.eval(&env), general.eval(&env), "{general:?} with {value:?}");
+            assert_eq!(specialised.truth(&env), general.truth(&env), "{general:?} with {value:?}");
+        }
+    }
+
+    #[test]
+    fn specialised_comparisons_agree_with_the_general_form() {
+        let field = || Box::new(Node::Field(Ref(0)));
+        for op in [Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge] {
+            for constant in sample_values().into_iter().flatten() {
+                let constant = || Box::new(Node::Const(Some(constant.clone())));
+                assert_same_as_specialised(Node::Cmp(op, field(), constant()));
+                assert_same_as_specialised(Node::Cmp(op, constant(), field()));
+            }
+        }
+    }
+
+    #[test]
+    fn specialised_is_empty_agrees_with_the_general_form() {
+        assert_same_as_specialised(Node::Call(Call::IsEmpty, Box::new([Node::Field(Ref(0))])));
+    }
+
+    #[test]
+    fn checker_emits_specialised_forms_for_common_conditions() {
+        let node = |src: &str| compile(src).unwrap().node;
+        assert!(matches!(node("n > 5"), Node::FieldCmp(Cmp::Gt, Ref(1), Value::Int(5))));
+        assert!(matches!(node("5 > n"), Node::FieldCmp(Cmp::Lt, Ref(1), Value::Int(5))));
+        assert!(matches!(node("t == 'ja'"), Node::FieldCmp(Cmp::Eq, Ref(0), _)));
+        assert!(matches!(node("dt < date('2000-01-01')"), Node::FieldCmp(Cmp::Lt, Ref(4), Value::Date(_))));
+        assert!(matches!(node("is_empty(t)"), Node::FieldIsEmpty(Ref(0))));
+        // Not these: an empty constant, a computed operand, a list.
+        assert!(matches!(node("n > param.leer"), Node::Cmp(..)));
+        assert!(matches!(node("n + 1 > 5"), Node::Cmp(..)));
+        assert!(matches!(node("is_empty(tags)"), Node::Call(Call::IsEmpty, _)));
     }
 
     /// An environment whose values do not fit the declared types: evaluation
