@@ -172,6 +172,9 @@ impl Node {
     /// are most of the work of every keystroke.
     pub(crate) fn truth(&self, env: &dyn Env) -> Option<bool> {
         match self {
+            Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
+            Node::FieldIsEmpty(field) => Some(is_empty(env.value(*field))),
+            Node::Field(field) => as_bool(env.value(*field)),
             Node::Not(x) => x.truth(env).map(|b| !b),
             Node::And(a, b) => match a.truth(env) {
                 Some(false) => Some(false),
@@ -189,24 +192,24 @@ impl Node {
                     _ => None,
                 },
             },
-            Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
-            Node::FieldIsEmpty(field) => Some(is_empty(env.value(*field))),
+            _ => self.general_truth(env),
+        }
+    }
+
+    /// [`Node::truth`] of the less common shapes. Kept apart so that the
+    /// common ones above stay a small function, cheap to enter.
+    #[inline(never)]
+    fn general_truth(&self, env: &dyn Env) -> Option<bool> {
+        match self {
             Node::Cmp(op, a, b) => match (a.borrowed(env), b.borrowed(env)) {
                 (Some(x), Some(y)) => compare(*op, x?, y?),
                 _ => compare_evaluated(*op, a, b, env),
             },
             _ => match self.borrowed(env) {
                 Some(value) => as_bool(value),
-                None => self.evaluated_truth(env),
+                None => as_bool(self.eval(env).as_ref()),
             },
         }
-    }
-
-    /// [`Node::truth`] of a node that must be evaluated into a value. Kept
-    /// apart so the hot logic above needs no space for (or drop of) one.
-    #[inline(never)]
-    fn evaluated_truth(&self, env: &dyn Env) -> Option<bool> {
-        as_bool(self.eval(env).as_ref())
     }
 
     /// The value of constants and fields, which exist already; `None` for
