@@ -4,7 +4,7 @@
 use serde_json::Value as Json;
 
 use super::{Finding, Frame, State};
-use crate::compile::{CompiledForm, NodeId, RefMode};
+use crate::compile::{CompiledForm, NodeId, RefMode, RefTarget};
 use crate::expr::{Env, Ref};
 use crate::value::{Date, Value};
 
@@ -18,12 +18,11 @@ pub(crate) struct StateEnv<'a> {
 
 impl Env for StateEnv<'_> {
     fn value(&self, r: Ref) -> Option<&Value> {
-        let target = self.form.target(r);
+        let target = &self.form.refs[r.0 as usize];
         if target.scope == 0 {
             return self.root.slots.get(target.slot)?.effective();
         }
-        let index = &self.index[..target.shared.min(self.index.len())];
-        self.root.slot(self.form, target.node, index)?.effective()
+        self.instance_value(target)
     }
 
     fn list(&self, r: Ref) -> Vec<Option<Value>> {
@@ -54,6 +53,16 @@ impl Env for StateEnv<'_> {
 
     fn today(&self) -> Date {
         self.today
+    }
+}
+
+impl StateEnv<'_> {
+    /// [`Env::value`] of a field inside repeating groups. Kept apart so that
+    /// reading a field outside them, the common case, is a small function.
+    #[inline(never)]
+    fn instance_value(&self, target: &RefTarget) -> Option<&Value> {
+        let index = &self.index[..target.shared.min(self.index.len())];
+        self.root.slot(self.form, target.node, index)?.effective()
     }
 }
 
@@ -95,6 +104,12 @@ pub(crate) struct Changes {
 }
 
 impl Changes {
+    /// Changes to record for a form of `nodes` nodes; the bit set is sized
+    /// once instead of growing while nodes are added.
+    pub fn for_nodes(nodes: usize) -> Self {
+        Changes { root: vec![0; nodes.div_ceil(64)], ..Changes::default() }
+    }
+
     /// Changes that are not recorded.
     pub fn ignored() -> Self {
         Changes { ignore: true, ..Changes::default() }
