@@ -130,24 +130,38 @@ impl Changes {
         self.root[node / 64] |= 1 << (node % 64);
     }
 
-    /// The changed slots, each once, in document order (node order, then
-    /// instance order).
-    pub fn into_slots(self) -> Vec<(NodeId, Vec<u32>)> {
-        let root_count: usize = self.root.iter().map(|word| word.count_ones() as usize).sum();
-        let mut slots: Vec<(NodeId, Vec<u32>)> = Vec::with_capacity(root_count + self.nested.len());
-        for (word_index, &word) in self.root.iter().enumerate() {
-            let mut word = word;
-            while word != 0 {
-                let bit = word.trailing_zeros() as usize;
-                word &= word - 1;
-                slots.push((word_index * 64 + bit, Vec::new()));
-            }
+    /// How many slots changed (an instance recorded twice counts twice).
+    pub fn count(&self) -> usize {
+        let root: usize = self.root.iter().map(|word| word.count_ones() as usize).sum();
+        root + self.nested.len()
+    }
+
+    /// Calls `f` with every changed slot, each once, in document order (node
+    /// order, then instance order). Outside repeating groups, the common
+    /// case, no list of slots is built.
+    pub fn for_each(self, mut f: impl FnMut(NodeId, &[u32])) {
+        if self.nested.is_empty() {
+            for_each_bit(&self.root, |node| f(node, &[]));
+            return;
         }
-        if !self.nested.is_empty() {
-            slots.extend(self.nested);
-            crate::compile::graph::sort_dedup_all(&mut slots);
+        let mut slots: Vec<(NodeId, Vec<u32>)> = Vec::with_capacity(self.count());
+        for_each_bit(&self.root, |node| slots.push((node, Vec::new())));
+        slots.extend(self.nested);
+        crate::compile::graph::sort_dedup_all(&mut slots);
+        for (node, index) in &slots {
+            f(*node, index);
         }
-        slots
+    }
+}
+
+/// Calls `f` with the position of every set bit, in increasing order.
+fn for_each_bit(words: &[u64], mut f: impl FnMut(usize)) {
+    for (word_index, &word) in words.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            f(word_index * 64 + word.trailing_zeros() as usize);
+            word &= word - 1;
+        }
     }
 }
 

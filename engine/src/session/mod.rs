@@ -186,7 +186,7 @@ impl Session {
         let mut changes = Changes::for_nodes(form.nodes.len());
         self.state.store_input(form, node, &index, value, &mut changes);
         self.state.propagate(form, &[node], &mut changes);
-        Ok(self.state.field_states(form, changes.into_slots()))
+        Ok(self.state.changed_states(form, changes))
     }
 
     /// Adds an instance to the repeating group at `path` (e.g. `/hund`).

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 
 use super::store::Slot;
-use super::{pointer, Detail, FieldState, Finding, Issue, State};
+use super::{pointer, Changes, Detail, FieldState, Finding, Issue, State};
 use crate::compile::{Bound, CompiledForm, NodeId, NodeKind};
 use crate::i18n;
 use crate::input::{canonical, file_meta};
@@ -34,6 +34,13 @@ impl State {
     pub fn field_states(&self, form: &CompiledForm, slots: Vec<(NodeId, Vec<u32>)>) -> Vec<FieldState> {
         let mut states = Vec::with_capacity(slots.len());
         states.extend(slots.into_iter().filter_map(|(node, index)| self.field_state(form, node, &index)));
+        states
+    }
+
+    /// The field states of the slots that `changes` names.
+    pub fn changed_states(&self, form: &CompiledForm, changes: Changes) -> Vec<FieldState> {
+        let mut states = Vec::with_capacity(changes.count());
+        changes.for_each(|node, index| states.extend(self.field_state(form, node, index)));
         states
     }
 
