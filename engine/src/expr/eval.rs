@@ -176,23 +176,33 @@ impl Node {
             Node::FieldIsEmpty(field) => Some(is_empty(env.value(*field))),
             Node::Field(field) => as_bool(env.value(*field)),
             Node::Not(x) => x.truth(env).map(|b| !b),
-            Node::And(a, b) => match a.truth(env) {
+            Node::And(a, b) => match a.operand_truth(env) {
                 Some(false) => Some(false),
-                left => match (left, b.truth(env)) {
+                left => match (left, b.operand_truth(env)) {
                     (_, Some(false)) => Some(false),
                     (Some(true), Some(true)) => Some(true),
                     _ => None,
                 },
             },
-            Node::Or(a, b) => match a.truth(env) {
+            Node::Or(a, b) => match a.operand_truth(env) {
                 Some(true) => Some(true),
-                left => match (left, b.truth(env)) {
+                left => match (left, b.operand_truth(env)) {
                     (_, Some(true)) => Some(true),
                     (Some(false), Some(false)) => Some(false),
                     _ => None,
                 },
             },
             _ => self.general_truth(env),
+        }
+    }
+
+    /// [`Node::truth`] of an operand of `&&` or `||`, with the commonest
+    /// one, a field comparison, decided without a further call.
+    #[inline(always)]
+    fn operand_truth(&self, env: &dyn Env) -> Option<bool> {
+        match self {
+            Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
+            _ => self.truth(env),
         }
     }
 
