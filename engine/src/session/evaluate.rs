@@ -115,8 +115,19 @@ impl Changes {
         Changes { ignore: true, ..Changes::default() }
     }
 
+    /// Records that the state of `node` in instance `index` changed.
     #[inline]
     pub fn add(&mut self, node: NodeId, index: &[u32]) {
+        match self.root.get_mut(node / 64) {
+            Some(word) if index.is_empty() => *word |= 1 << (node % 64),
+            _ => self.add_slowly(node, index),
+        }
+    }
+
+    /// [`Changes::add`] of an instance inside repeating groups, of a node
+    /// beyond the bit set, or of changes that are ignored.
+    #[inline(never)]
+    fn add_slowly(&mut self, node: NodeId, index: &[u32]) {
         if self.ignore {
             return;
         }
