@@ -48,16 +48,7 @@ impl State {
         let slot = self.root.slot(form, node, index)?;
         let definition = &form.nodes[node];
         let path = pointer(form, node, index);
-        let mut errors = Vec::with_capacity(slot.findings.len());
-        let mut warnings = Vec::new();
-        let findings = slot.findings.iter().chain(self.rule_findings_at(form, node));
-        for finding in findings {
-            let issue = self.issue_at(form, node, index, path.clone(), finding);
-            match finding.severity {
-                Severity::Error => errors.push(issue),
-                Severity::Warning => warnings.push(issue),
-            }
-        }
+        let (errors, warnings) = self.issues_at(form, node, index, &slot.findings, &path);
         let value = match &slot.value {
             Some(value) if definition.has_value() => canonical(definition, value, slot.raw()),
             _ => Json::Null,
@@ -75,6 +66,32 @@ impl State {
             errors,
             warnings,
         })
+    }
+
+    /// The errors and warnings shown at one field instance: its findings,
+    /// then those of form rules that name it.
+    fn issues_at(
+        &self,
+        form: &CompiledForm,
+        node: NodeId,
+        index: &[u32],
+        findings: &[Finding],
+        path: &Arc<str>,
+    ) -> (Vec<Issue>, Vec<Issue>) {
+        let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+        // Most fields of a change show nothing: no iterator chain to set up.
+        if findings.is_empty() && self.rules.is_empty() {
+            return (errors, warnings);
+        }
+        errors.reserve_exact(findings.len());
+        for finding in findings.iter().chain(self.rule_findings_at(form, node)) {
+            let issue = self.issue_at(form, node, index, path.clone(), finding);
+            match finding.severity {
+                Severity::Error => errors.push(issue),
+                Severity::Warning => warnings.push(issue),
+            }
+        }
+        (errors, warnings)
     }
 
     /// Findings of form rules shown at `node` (rules name top-level nodes only).
