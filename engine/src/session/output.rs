@@ -78,12 +78,11 @@ impl State {
         findings: &[Finding],
         path: &Arc<str>,
     ) -> (Vec<Issue>, Vec<Issue>) {
-        let (mut errors, mut warnings) = (Vec::new(), Vec::new());
         // Most fields of a change show nothing: no iterator chain to set up.
         if findings.is_empty() && self.rules.is_empty() {
-            return (errors, warnings);
+            return (Vec::new(), Vec::new());
         }
-        errors.reserve_exact(findings.len());
+        let (mut errors, mut warnings) = (Vec::with_capacity(findings.len()), Vec::new());
         for finding in findings.iter().chain(self.rule_findings_at(form, node)) {
             let issue = self.issue_at(form, node, index, path.clone(), finding);
             match finding.severity {
