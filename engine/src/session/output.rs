@@ -33,19 +33,25 @@ impl State {
     /// The field states of the given slots.
     pub fn field_states(&self, form: &CompiledForm, slots: Vec<(NodeId, Vec<u32>)>) -> Vec<FieldState> {
         let mut states = Vec::with_capacity(slots.len());
-        states.extend(slots.into_iter().filter_map(|(node, index)| self.field_state(form, node, &index)));
+        for (node, index) in slots {
+            self.push_field_state(form, node, &index, &mut states);
+        }
         states
     }
 
     /// The field states of the slots that `changes` names.
     pub fn changed_states(&self, form: &CompiledForm, changes: Changes) -> Vec<FieldState> {
         let mut states = Vec::with_capacity(changes.count());
-        changes.for_each(|node, index| states.extend(self.field_state(form, node, index)));
+        changes.for_each(|node, index| self.push_field_state(form, node, index, &mut states));
         states
     }
 
-    fn field_state(&self, form: &CompiledForm, node: NodeId, index: &[u32]) -> Option<FieldState> {
-        let slot = self.root.slot(form, node, index)?;
+    /// Appends the state of one slot. Pushed here rather than returned: a
+    /// state is large, and moving it out of an `Option` copied it once more.
+    fn push_field_state(&self, form: &CompiledForm, node: NodeId, index: &[u32], states: &mut Vec<FieldState>) {
+        let Some(slot) = self.root.slot(form, node, index) else {
+            return;
+        };
         let definition = &form.nodes[node];
         let path = pointer(form, node, index);
         let (errors, warnings) = self.issues_at(form, node, index, &slot.findings, &path);
@@ -55,7 +61,7 @@ impl State {
         };
         let count = definition.is_repeat().then(|| self.root.instances(form, node, index).map_or(0, Vec::len));
         let options = slot.offered.as_ref().map(|offered| offered.iter().map(|&i| definition.options[i as usize].code.clone()).collect());
-        Some(FieldState {
+        states.push(FieldState {
             path,
             options,
             visible: slot.relevant,
@@ -65,7 +71,7 @@ impl State {
             count,
             errors,
             warnings,
-        })
+        });
     }
 
     /// The errors and warnings shown at one field instance: its findings,
