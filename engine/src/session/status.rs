@@ -159,7 +159,10 @@ fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, offered: Opt
 /// The indices of the options offered now, for choices with option filters
 /// (renderers show only these); `None` when every option is always offered.
 fn offered_options(node: &Node, env: &StateEnv) -> Option<Vec<u32>> {
-    if node.options.iter().all(|o| o.visible.is_none()) {
+    // Only choices have options (the compiler rejects them elsewhere); the
+    // type is at hand, the options are a memory access further.
+    let is_choice = matches!(node.field_type(), Some(FieldType::Choice | FieldType::Multichoice));
+    if !is_choice || node.options.iter().all(|o| o.visible.is_none()) {
         return None;
     }
     let offered = |o: &crate::compile::ChoiceOption| o.visible.as_ref().is_none_or(|e| e.holds(env) == Some(true));
