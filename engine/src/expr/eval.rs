@@ -45,6 +45,10 @@ pub(crate) enum Node {
     /// `field <op> constant` with a constant that is not empty, the
     /// commonest condition: one read, no recursion (see [`Node::specialised`]).
     FieldCmp(Cmp, Ref, Value),
+    /// `field == 'text'`, or `!=` when negated, for a short text: the
+    /// commonest condition of all (a choice and one of its codes). The text
+    /// is held in the node, so deciding it reads no other memory.
+    FieldIsText(Ref, bool, ShortText),
     /// `is_empty(field)` of a single-valued field.
     FieldIsEmpty(Ref),
 }
@@ -117,7 +121,9 @@ impl Node {
             Node::ListField(r) => Some(Value::List(env.list(*r).into())),
             Node::List(items) => Some(Value::List(items.iter().map(|n| n.eval(env)).collect())),
             Node::ToDecimal(x) => x.with(env, |v| decimal(v?).map(Value::Decimal)),
-            Node::Not(_) | Node::And(..) | Node::Or(..) | Node::FieldCmp(..) | Node::FieldIsEmpty(_) => self.truth(env).map(Value::Bool),
+            Node::Not(_) | Node::And(..) | Node::Or(..) | Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_) => {
+                self.truth(env).map(Value::Bool)
+            }
             Node::Neg(x) => x.with(env, |v| match v? {
                 Value::Int(i) => i.checked_neg().map(Value::Int),
                 Value::Decimal(d) => Some(Value::Decimal(-*d)),
@@ -173,6 +179,7 @@ impl Node {
     pub(crate) fn truth(&self, env: &dyn Env) -> Option<bool> {
         match self {
             Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
+            Node::FieldIsText(field, negated, text) => text.test(env.value(*field)?, *negated),
             Node::FieldIsEmpty(field) => Some(is_empty(env.value(*field))),
             Node::Field(field) => as_bool(env.value(*field)),
             Node::Not(x) => x.truth(env).map(|b| !b),
@@ -197,11 +204,12 @@ impl Node {
     }
 
     /// [`Node::truth`] of an operand of `&&` or `||`, with the commonest
-    /// one, a field comparison, decided without a further call.
+    /// ones, field comparisons, decided without a further call.
     #[inline(always)]
     fn operand_truth(&self, env: &dyn Env) -> Option<bool> {
         match self {
             Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
+            Node::FieldIsText(field, negated, text) => text.test(env.value(*field)?, *negated),
             _ => self.truth(env),
         }
     }
@@ -254,8 +262,8 @@ impl Node {
     pub(crate) fn specialised(self) -> Node {
         match self {
             Node::Cmp(op, a, b) => match (*a, *b) {
-                (Node::Field(field), Node::Const(Some(constant))) => Node::FieldCmp(op, field, constant),
-                (Node::Const(Some(constant)), Node::Field(field)) => Node::FieldCmp(op.mirrored(), field, constant),
+                (Node::Field(field), Node::Const(Some(constant))) => field_compared(op, field, constant),
+                (Node::Const(Some(constant)), Node::Field(field)) => field_compared(op.mirrored(), field, constant),
                 (a, b) => Node::Cmp(op, Box::new(a), Box::new(b)),
             },
             Node::Call(Call::IsEmpty, args) => match *args {
@@ -270,7 +278,7 @@ impl Node {
     fn children(&self, f: &mut dyn FnMut(&Node)) {
         match self {
             Node::Const(_) | Node::Field(_) | Node::ListField(_) => {}
-            Node::FieldCmp(..) | Node::FieldIsEmpty(_) => {}
+            Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_) => {}
             Node::ToDecimal(x) | Node::Not(x) | Node::Neg(x) | Node::Matches(x, _) => f(x),
             Node::And(a, b) | Node::Or(a, b) | Node::Arith(_, a, b) | Node::Cmp(_, a, b) | Node::In(a, b) => {
                 f(a);
@@ -288,7 +296,9 @@ impl Node {
     /// Appends every field reference, in source order.
     pub(crate) fn collect_refs(&self, out: &mut Vec<Ref>) {
         match self {
-            Node::Field(r) | Node::ListField(r) | Node::FieldCmp(_, r, _) | Node::FieldIsEmpty(r) => out.push(*r),
+            Node::Field(r) | Node::ListField(r) | Node::FieldCmp(_, r, _) | Node::FieldIsText(r, ..) | Node::FieldIsEmpty(r) => {
+                out.push(*r)
+            }
             _ => self.children(&mut |c| c.collect_refs(out)),
         }
     }
@@ -307,13 +317,60 @@ impl Node {
     /// children are constants and it reads neither fields nor the date.
     pub(crate) fn is_foldable(&self) -> bool {
         match self {
-            Node::Const(_) | Node::Field(_) | Node::ListField(_) | Node::FieldCmp(..) | Node::FieldIsEmpty(_) => false,
+            Node::Const(_) | Node::Field(_) | Node::ListField(_) => false,
+            Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_) => false,
             Node::Call(Call::Today | Call::Age, _) => false,
             _ => {
                 let mut all_const = true;
                 self.children(&mut |c| all_const = all_const && matches!(c, Node::Const(_)));
                 all_const
             }
+        }
+    }
+}
+
+/// `field <op> constant` in its specialised form: a test for a short text
+/// where it is one.
+fn field_compared(op: Cmp, field: Ref, constant: Value) -> Node {
+    let short = match &constant {
+        Value::Text(text) => ShortText::new(text),
+        _ => None,
+    };
+    match (op, short) {
+        (Cmp::Eq | Cmp::Ne, Some(text)) => Node::FieldIsText(field, op == Cmp::Ne, text),
+        _ => Node::FieldCmp(op, field, constant),
+    }
+}
+
+/// A text of at most [`ShortText::CAPACITY`] bytes, held inline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShortText {
+    len: u8,
+    bytes: [u8; ShortText::CAPACITY],
+}
+
+// A node holding a short text is no larger than any other node.
+const _: () = assert!(std::mem::size_of::<Node>() <= 64);
+
+impl ShortText {
+    /// Room for option codes and short answers, within the size of a node.
+    const CAPACITY: usize = 40;
+
+    fn new(text: &str) -> Option<ShortText> {
+        if text.len() > Self::CAPACITY {
+            return None;
+        }
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Some(ShortText { len: text.len() as u8, bytes })
+    }
+
+    /// `value == self` (`!=` when `negated`) as [`compare`] decides it: a
+    /// value that is not text cannot be compared with text.
+    fn test(&self, value: &Value, negated: bool) -> Option<bool> {
+        match value {
+            Value::Text(text) => Some((text.as_bytes() == &self.bytes[..usize::from(self.len)]) != negated),
+            _ => None,
         }
     }
 }
@@ -908,6 +965,10 @@ pub(crate) mod tests {
             Some(text("")),
             Some(text("a")),
             Some(text("b")),
+            Some(text("Größe")),
+            // Longer than a short text: compared in the general way.
+            Some(text(&"x".repeat(41))),
+            Some(text(&"x".repeat(40))),
             Some(Value::Bool(true)),
             Some(Value::Bool(false)),
             Some(date("1990-05-17")),
@@ -922,7 +983,10 @@ pub(crate) mod tests {
     /// with every sample value in the field: both must agree.
     fn assert_same_as_specialised(general: Node) {
         let specialised = general.clone().specialised();
-        assert!(matches!(specialised, Node::FieldCmp(..) | Node::FieldIsEmpty(_)), "{general:?} was not specialised");
+        assert!(
+            matches!(specialised, Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_)),
+            "{general:?} was not specialised"
+        );
         for value in sample_values() {
             let env = OneValue(value.clone());
             assert_eq!(specialised.eval(&env), general.eval(&env), "{general:?} with {value:?}");
@@ -952,7 +1016,9 @@ pub(crate) mod tests {
         let node = |src: &str| compile(src).unwrap().node;
         assert!(matches!(node("n > 5"), Node::FieldCmp(Cmp::Gt, Ref(1), Value::Int(5))));
         assert!(matches!(node("5 > n"), Node::FieldCmp(Cmp::Lt, Ref(1), Value::Int(5))));
-        assert!(matches!(node("t == 'ja'"), Node::FieldCmp(Cmp::Eq, Ref(0), _)));
+        assert!(matches!(node("t == 'ja'"), Node::FieldIsText(Ref(0), false, _)));
+        assert!(matches!(node("'ja' != t"), Node::FieldIsText(Ref(0), true, _)));
+        assert!(matches!(node(&format!("t == '{}'", "x".repeat(41))), Node::FieldCmp(Cmp::Eq, Ref(0), _)));
         assert!(matches!(node("dt < date('2000-01-01')"), Node::FieldCmp(Cmp::Lt, Ref(4), Value::Date(_))));
         assert!(matches!(node("is_empty(t)"), Node::FieldIsEmpty(Ref(0))));
         // Not these: an empty constant, a computed operand, a list.
