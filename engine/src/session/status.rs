@@ -73,7 +73,7 @@ fn condition(cond: &Cond, env: &dyn Env) -> bool {
 }
 
 /// The findings about the value itself. Inlined into [`State::eval_status`],
-/// its one caller: passing seven arguments cost more than the common case
+/// its one caller: passing eight arguments cost more than the common case
 /// (an empty field) takes.
 #[inline]
 fn value_findings(
