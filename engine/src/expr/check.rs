@@ -163,7 +163,7 @@ impl Checker<'_> {
             Kind::Call(f, args) => self.call(n.pos, *f, args)?,
             Kind::List(items) => self.list(n.pos, items)?,
         };
-        Ok((fold(node), ty))
+        Ok((fold(node).specialised(), ty))
     }
 
     fn name(&self, pos: usize, path: &[String]) -> Result<Typed, ExprError> {

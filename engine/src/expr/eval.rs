@@ -42,6 +42,15 @@ pub(crate) enum Node {
     If(Box<Node>, Box<Node>, Box<Node>),
     Call(Call, Box<[Node]>),
     Matches(Box<Node>, Box<Regex>),
+    /// `field <op> constant` with a constant that is not empty, the
+    /// commonest condition: one read, no recursion (see [`Node::specialised`]).
+    FieldCmp(Cmp, Ref, Value),
+    /// `field == 'text'`, or `!=` when negated, for a short text: the
+    /// commonest condition of all (a choice and one of its codes). The text
+    /// is held in the node, so deciding it reads no other memory.
+    FieldIsText(Ref, bool, ShortText),
+    /// `is_empty(field)` of a single-valued field.
+    FieldIsEmpty(Ref),
 }
 
 /// Arithmetic, already specialised by operand type.
@@ -65,6 +74,20 @@ pub(crate) enum Cmp {
     Le,
     Gt,
     Ge,
+}
+
+impl Cmp {
+    /// The comparison with its operands swapped: `a < b` is `b > a`.
+    fn mirrored(self) -> Cmp {
+        match self {
+            Cmp::Eq => Cmp::Eq,
+            Cmp::Ne => Cmp::Ne,
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
+        }
+    }
 }
 
 /// Built-in calls, already specialised by argument type.
@@ -98,7 +121,9 @@ impl Node {
             Node::ListField(r) => Some(Value::List(env.list(*r).into())),
             Node::List(items) => Some(Value::List(items.iter().map(|n| n.eval(env)).collect())),
             Node::ToDecimal(x) => x.with(env, |v| decimal(v?).map(Value::Decimal)),
-            Node::Not(_) | Node::And(..) | Node::Or(..) => self.truth(env).map(Value::Bool),
+            Node::Not(_) | Node::And(..) | Node::Or(..) | Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_) => {
+                self.truth(env).map(Value::Bool)
+            }
             Node::Neg(x) => x.with(env, |v| match v? {
                 Value::Int(i) => i.checked_neg().map(Value::Int),
                 Value::Decimal(d) => Some(Value::Decimal(-*d)),
@@ -153,39 +178,56 @@ impl Node {
     /// are most of the work of every keystroke.
     pub(crate) fn truth(&self, env: &dyn Env) -> Option<bool> {
         match self {
+            Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
+            Node::FieldIsText(field, negated, text) => text.test(env.value(*field)?, *negated),
+            Node::FieldIsEmpty(field) => Some(is_empty(env.value(*field))),
+            Node::Field(field) => as_bool(env.value(*field)),
             Node::Not(x) => x.truth(env).map(|b| !b),
-            Node::And(a, b) => match a.truth(env) {
+            Node::And(a, b) => match a.operand_truth(env) {
                 Some(false) => Some(false),
-                left => match (left, b.truth(env)) {
+                left => match (left, b.operand_truth(env)) {
                     (_, Some(false)) => Some(false),
                     (Some(true), Some(true)) => Some(true),
                     _ => None,
                 },
             },
-            Node::Or(a, b) => match a.truth(env) {
+            Node::Or(a, b) => match a.operand_truth(env) {
                 Some(true) => Some(true),
-                left => match (left, b.truth(env)) {
+                left => match (left, b.operand_truth(env)) {
                     (_, Some(true)) => Some(true),
                     (Some(false), Some(false)) => Some(false),
                     _ => None,
                 },
             },
+            _ => self.general_truth(env),
+        }
+    }
+
+    /// [`Node::truth`] of an operand of `&&` or `||`, with the commonest
+    /// ones, field comparisons, decided without a further call.
+    #[inline(always)]
+    fn operand_truth(&self, env: &dyn Env) -> Option<bool> {
+        match self {
+            Node::FieldCmp(op, field, constant) => compare(*op, env.value(*field)?, constant),
+            Node::FieldIsText(field, negated, text) => text.test(env.value(*field)?, *negated),
+            _ => self.truth(env),
+        }
+    }
+
+    /// [`Node::truth`] of the less common shapes. Kept apart so that the
+    /// common ones above stay a small function, cheap to enter.
+    #[inline(never)]
+    fn general_truth(&self, env: &dyn Env) -> Option<bool> {
+        match self {
             Node::Cmp(op, a, b) => match (a.borrowed(env), b.borrowed(env)) {
                 (Some(x), Some(y)) => compare(*op, x?, y?),
                 _ => compare_evaluated(*op, a, b, env),
             },
             _ => match self.borrowed(env) {
                 Some(value) => as_bool(value),
-                None => self.evaluated_truth(env),
+                None => as_bool(self.eval(env).as_ref()),
             },
         }
-    }
-
-    /// [`Node::truth`] of a node that must be evaluated into a value. Kept
-    /// apart so the hot logic above needs no space for (or drop of) one.
-    #[inline(never)]
-    fn evaluated_truth(&self, env: &dyn Env) -> Option<bool> {
-        as_bool(self.eval(env).as_ref())
     }
 
     /// The value of constants and fields, which exist already; `None` for
@@ -214,10 +256,29 @@ impl Node {
         }
     }
 
+    /// The node in a specialised form where one exists, for the shapes most
+    /// conditions have; it evaluates exactly like the general form (tested
+    /// below), only with fewer steps.
+    pub(crate) fn specialised(self) -> Node {
+        match self {
+            Node::Cmp(op, a, b) => match (*a, *b) {
+                (Node::Field(field), Node::Const(Some(constant))) => field_compared(op, field, constant),
+                (Node::Const(Some(constant)), Node::Field(field)) => field_compared(op.mirrored(), field, constant),
+                (a, b) => Node::Cmp(op, Box::new(a), Box::new(b)),
+            },
+            Node::Call(Call::IsEmpty, args) => match *args {
+                [Node::Field(field)] => Node::FieldIsEmpty(field),
+                _ => Node::Call(Call::IsEmpty, args),
+            },
+            node => node,
+        }
+    }
+
     /// Visits the direct children in source order.
     fn children(&self, f: &mut dyn FnMut(&Node)) {
         match self {
             Node::Const(_) | Node::Field(_) | Node::ListField(_) => {}
+            Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_) => {}
             Node::ToDecimal(x) | Node::Not(x) | Node::Neg(x) | Node::Matches(x, _) => f(x),
             Node::And(a, b) | Node::Or(a, b) | Node::Arith(_, a, b) | Node::Cmp(_, a, b) | Node::In(a, b) => {
                 f(a);
@@ -235,7 +296,9 @@ impl Node {
     /// Appends every field reference, in source order.
     pub(crate) fn collect_refs(&self, out: &mut Vec<Ref>) {
         match self {
-            Node::Field(r) | Node::ListField(r) => out.push(*r),
+            Node::Field(r) | Node::ListField(r) | Node::FieldCmp(_, r, _) | Node::FieldIsText(r, ..) | Node::FieldIsEmpty(r) => {
+                out.push(*r)
+            }
             _ => self.children(&mut |c| c.collect_refs(out)),
         }
     }
@@ -255,6 +318,7 @@ impl Node {
     pub(crate) fn is_foldable(&self) -> bool {
         match self {
             Node::Const(_) | Node::Field(_) | Node::ListField(_) => false,
+            Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_) => false,
             Node::Call(Call::Today | Call::Age, _) => false,
             _ => {
                 let mut all_const = true;
@@ -262,6 +326,60 @@ impl Node {
                 all_const
             }
         }
+    }
+}
+
+/// `field <op> constant` in its specialised form: a test for a short text
+/// where it is one.
+fn field_compared(op: Cmp, field: Ref, constant: Value) -> Node {
+    let short = match &constant {
+        Value::Text(text) => ShortText::new(text),
+        _ => None,
+    };
+    match (op, short) {
+        (Cmp::Eq | Cmp::Ne, Some(text)) => Node::FieldIsText(field, op == Cmp::Ne, text),
+        _ => Node::FieldCmp(op, field, constant),
+    }
+}
+
+/// A text of at most [`ShortText::CAPACITY`] bytes, held inline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShortText {
+    len: u8,
+    bytes: [u8; ShortText::CAPACITY],
+}
+
+// A node holding a short text is no larger than any other node.
+const _: () = assert!(std::mem::size_of::<Node>() <= 64);
+
+impl ShortText {
+    /// Room for option codes and short answers, within the size of a node.
+    const CAPACITY: usize = 40;
+
+    fn new(text: &str) -> Option<ShortText> {
+        if text.len() > Self::CAPACITY {
+            return None;
+        }
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Some(ShortText { len: text.len() as u8, bytes })
+    }
+
+    /// `value == self` (`!=` when `negated`) as [`compare`] decides it: a
+    /// value that is not text cannot be compared with text. Inlined: it is
+    /// the commonest test, and a call costs more than it does.
+    #[inline(always)]
+    fn test(&self, value: &Value, negated: bool) -> Option<bool> {
+        match value {
+            Value::Text(text) => Some(self.is(text) != negated),
+            _ => None,
+        }
+    }
+
+    /// Compared byte by byte: for a few bytes a loop is cheaper than a call
+    /// of the C library's `memcmp`.
+    fn is(&self, text: &str) -> bool {
+        text.len() == usize::from(self.len) && text.bytes().zip(self.bytes).all(|(a, b)| a == b)
     }
 }
 
@@ -824,6 +942,97 @@ pub(crate) mod tests {
             compile("date('2024-01-01') < add_days(date('2024-01-01'), 1)").unwrap().node,
             Node::Const(Some(Value::Bool(true)))
         ));
+    }
+
+    /// An environment with one value (or none) for every reference: it may
+    /// hold values of any kind, also kinds the checker would not allow.
+    struct OneValue(Option<Value>);
+
+    impl Env for OneValue {
+        fn value(&self, _: Ref) -> Option<&Value> {
+            self.0.as_ref()
+        }
+        fn list(&self, _: Ref) -> Vec<Option<Value>> {
+            Vec::new()
+        }
+        fn today(&self) -> Date {
+            Date::EPOCH
+        }
+    }
+
+    /// Values of every kind, empty ones and equal ones of different kinds included.
+    fn sample_values() -> Vec<Option<Value>> {
+        let list = |items: Vec<Option<Value>>| Some(Value::List(Arc::from(items)));
+        vec![
+            None,
+            Some(Value::Int(-1)),
+            Some(Value::Int(5)),
+            Some(Value::Int(7)),
+            Some(dec("5.0")),
+            Some(dec("5.5")),
+            Some(text("")),
+            Some(text("a")),
+            Some(text("b")),
+            Some(text("Größe")),
+            // Longer than a short text: compared in the general way.
+            Some(text(&"x".repeat(41))),
+            Some(text(&"x".repeat(40))),
+            Some(Value::Bool(true)),
+            Some(Value::Bool(false)),
+            Some(date("1990-05-17")),
+            Some(date("2000-01-01")),
+            list(vec![]),
+            list(vec![None]),
+            list(vec![Some(text("a"))]),
+        ]
+    }
+
+    /// Evaluates `general` and its specialised form (which must differ)
+    /// with every sample value in the field: both must agree.
+    fn assert_same_as_specialised(general: Node) {
+        let specialised = general.clone().specialised();
+        assert!(
+            matches!(specialised, Node::FieldCmp(..) | Node::FieldIsText(..) | Node::FieldIsEmpty(_)),
+            "{general:?} was not specialised"
+        );
+        for value in sample_values() {
+            let env = OneValue(value.clone());
+            assert_eq!(specialised.eval(&env), general.eval(&env), "{general:?} with {value:?}");
+            assert_eq!(specialised.truth(&env), general.truth(&env), "{general:?} with {value:?}");
+        }
+    }
+
+    #[test]
+    fn specialised_comparisons_agree_with_the_general_form() {
+        let field = || Box::new(Node::Field(Ref(0)));
+        for op in [Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge] {
+            for constant in sample_values().into_iter().flatten() {
+                let constant = || Box::new(Node::Const(Some(constant.clone())));
+                assert_same_as_specialised(Node::Cmp(op, field(), constant()));
+                assert_same_as_specialised(Node::Cmp(op, constant(), field()));
+            }
+        }
+    }
+
+    #[test]
+    fn specialised_is_empty_agrees_with_the_general_form() {
+        assert_same_as_specialised(Node::Call(Call::IsEmpty, Box::new([Node::Field(Ref(0))])));
+    }
+
+    #[test]
+    fn checker_emits_specialised_forms_for_common_conditions() {
+        let node = |src: &str| compile(src).unwrap().node;
+        assert!(matches!(node("n > 5"), Node::FieldCmp(Cmp::Gt, Ref(1), Value::Int(5))));
+        assert!(matches!(node("5 > n"), Node::FieldCmp(Cmp::Lt, Ref(1), Value::Int(5))));
+        assert!(matches!(node("t == 'ja'"), Node::FieldIsText(Ref(0), false, _)));
+        assert!(matches!(node("'ja' != t"), Node::FieldIsText(Ref(0), true, _)));
+        assert!(matches!(node(&format!("t == '{}'", "x".repeat(41))), Node::FieldCmp(Cmp::Eq, Ref(0), _)));
+        assert!(matches!(node("dt < date('2000-01-01')"), Node::FieldCmp(Cmp::Lt, Ref(4), Value::Date(_))));
+        assert!(matches!(node("is_empty(t)"), Node::FieldIsEmpty(Ref(0))));
+        // Not these: an empty constant, a computed operand, a list.
+        assert!(matches!(node("n > param.leer"), Node::Cmp(..)));
+        assert!(matches!(node("n + 1 > 5"), Node::Cmp(..)));
+        assert!(matches!(node("is_empty(tags)"), Node::Call(Call::IsEmpty, _)));
     }
 
     /// An environment whose values do not fit the declared types: evaluation

@@ -4,7 +4,7 @@
 use serde_json::Value as Json;
 
 use super::{Finding, Frame, State};
-use crate::compile::{CompiledForm, NodeId, RefMode};
+use crate::compile::{CompiledForm, NodeId, RefMode, RefTarget};
 use crate::expr::{Env, Ref};
 use crate::value::{Date, Value};
 
@@ -18,12 +18,11 @@ pub(crate) struct StateEnv<'a> {
 
 impl Env for StateEnv<'_> {
     fn value(&self, r: Ref) -> Option<&Value> {
-        let target = self.form.target(r);
+        let target = &self.form.refs[r.0 as usize];
         if target.scope == 0 {
             return self.root.slots.get(target.slot)?.effective();
         }
-        let index = &self.index[..target.shared.min(self.index.len())];
-        self.root.slot(self.form, target.node, index)?.effective()
+        self.instance_value(target)
     }
 
     fn list(&self, r: Ref) -> Vec<Option<Value>> {
@@ -54,6 +53,16 @@ impl Env for StateEnv<'_> {
 
     fn today(&self) -> Date {
         self.today
+    }
+}
+
+impl StateEnv<'_> {
+    /// [`Env::value`] of a field inside repeating groups. Kept apart so that
+    /// reading a field outside them, the common case, is a small function.
+    #[inline(never)]
+    fn instance_value(&self, target: &RefTarget) -> Option<&Value> {
+        let index = &self.index[..target.shared.min(self.index.len())];
+        self.root.slot(self.form, target.node, index)?.effective()
     }
 }
 
@@ -95,13 +104,30 @@ pub(crate) struct Changes {
 }
 
 impl Changes {
+    /// Changes to record for a form of `nodes` nodes; the bit set is sized
+    /// once instead of growing while nodes are added.
+    pub fn for_nodes(nodes: usize) -> Self {
+        Changes { root: vec![0; nodes.div_ceil(64)], ..Changes::default() }
+    }
+
     /// Changes that are not recorded.
     pub fn ignored() -> Self {
         Changes { ignore: true, ..Changes::default() }
     }
 
+    /// Records that the state of `node` in instance `index` changed.
     #[inline]
     pub fn add(&mut self, node: NodeId, index: &[u32]) {
+        match self.root.get_mut(node / 64) {
+            Some(word) if index.is_empty() => *word |= 1 << (node % 64),
+            _ => self.add_slowly(node, index),
+        }
+    }
+
+    /// [`Changes::add`] of an instance inside repeating groups, of a node
+    /// beyond the bit set, or of changes that are ignored.
+    #[inline(never)]
+    fn add_slowly(&mut self, node: NodeId, index: &[u32]) {
         if self.ignore {
             return;
         }
@@ -115,24 +141,38 @@ impl Changes {
         self.root[node / 64] |= 1 << (node % 64);
     }
 
-    /// The changed slots, each once, in document order (node order, then
-    /// instance order).
-    pub fn into_slots(self) -> Vec<(NodeId, Vec<u32>)> {
-        let root_count: usize = self.root.iter().map(|word| word.count_ones() as usize).sum();
-        let mut slots: Vec<(NodeId, Vec<u32>)> = Vec::with_capacity(root_count + self.nested.len());
-        for (word_index, &word) in self.root.iter().enumerate() {
-            let mut word = word;
-            while word != 0 {
-                let bit = word.trailing_zeros() as usize;
-                word &= word - 1;
-                slots.push((word_index * 64 + bit, Vec::new()));
-            }
+    /// How many slots changed (an instance recorded twice counts twice).
+    pub fn count(&self) -> usize {
+        let root: usize = self.root.iter().map(|word| word.count_ones() as usize).sum();
+        root + self.nested.len()
+    }
+
+    /// Calls `f` with every changed slot, each once, in document order (node
+    /// order, then instance order). Outside repeating groups, the common
+    /// case, no list of slots is built.
+    pub fn for_each(self, mut f: impl FnMut(NodeId, &[u32])) {
+        if self.nested.is_empty() {
+            for_each_bit(&self.root, |node| f(node, &[]));
+            return;
         }
-        if !self.nested.is_empty() {
-            slots.extend(self.nested);
-            crate::compile::graph::sort_dedup_all(&mut slots);
+        let mut slots: Vec<(NodeId, Vec<u32>)> = Vec::with_capacity(self.count());
+        for_each_bit(&self.root, |node| slots.push((node, Vec::new())));
+        slots.extend(self.nested);
+        crate::compile::graph::sort_dedup_all(&mut slots);
+        for (node, index) in &slots {
+            f(*node, index);
         }
-        slots
+    }
+}
+
+/// Calls `f` with the position of every set bit, in increasing order.
+fn for_each_bit(words: &[u64], mut f: impl FnMut(usize)) {
+    for (word_index, &word) in words.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            f(word_index * 64 + word.trailing_zeros() as usize);
+            word &= word - 1;
+        }
     }
 }
 
@@ -155,6 +195,8 @@ pub(crate) struct Scratch {
     pending: Vec<u64>,
     status_marked: Vec<bool>,
     rule_marked: Vec<bool>,
+    /// The findings of the status being evaluated.
+    findings: Vec<Finding>,
     /// Nodes whose status and rules whose finding must be recomputed.
     status: Vec<NodeId>,
     rules: Vec<usize>,
@@ -229,9 +271,11 @@ impl State {
                 state.eval_value(form, node, index, &mut ignored);
             });
         }
+        let mut findings = std::mem::take(&mut self.scratch.findings);
         for node in 0..form.nodes.len() {
-            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, &mut ignored));
+            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, &mut findings, &mut ignored));
         }
+        self.scratch.findings = findings;
         for rule in 0..form.rules.len() {
             self.eval_rule(form, rule, &mut ignored);
         }
@@ -260,7 +304,8 @@ impl State {
             }
         }
         for &node in &scratch.status {
-            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, changes));
+            let findings = &mut scratch.findings;
+            self.each_instance(form, node, |state, index| state.eval_status(form, node, index, findings, changes));
         }
         for &rule in &scratch.rules {
             self.eval_rule(form, rule, changes);
@@ -320,15 +365,25 @@ impl State {
         let Some(slot) = self.root.slot_mut(form, node, index) else {
             return Outcome::Same;
         };
-        let before = slot.effective().cloned();
+        let had_effective = slot.effective().is_some();
+        let value_changed = match computed {
+            Some(value) if slot.value != value => {
+                slot.value = value;
+                true
+            }
+            _ => false,
+        };
         let relevance_changed = slot.relevant != relevant;
         slot.relevant = relevant;
-        if let Some(value) = computed {
-            slot.value = value;
-        }
+        // The effective value (what readers see), compared without a copy of
+        // it: while relevant it is the value; else it appears or vanishes.
+        let effective_changed = match relevance_changed {
+            false => relevant && value_changed,
+            true => had_effective || slot.effective().is_some(),
+        };
         // Readers of a repeating group see its instances, which vanish with
         // its relevance.
-        let outcome = if before.as_ref() != slot.effective() || (relevance_changed && definition.is_repeat()) {
+        let outcome = if effective_changed || (relevance_changed && definition.is_repeat()) {
             Outcome::Value
         } else if relevance_changed {
             Outcome::Relevance

@@ -183,10 +183,10 @@ impl Session {
         if target.computed {
             return Err(PathError { path: path.into(), message: "this field is computed and cannot be set".into() });
         }
-        let mut changes = Changes::default();
+        let mut changes = Changes::for_nodes(form.nodes.len());
         self.state.store_input(form, node, &index, value, &mut changes);
         self.state.propagate(form, &[node], &mut changes);
-        Ok(self.state.field_states(form, changes.into_slots()))
+        Ok(self.state.changed_states(form, changes))
     }
 
     /// Adds an instance to the repeating group at `path` (e.g. `/hund`).

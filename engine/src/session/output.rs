@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 
 use super::store::Slot;
-use super::{pointer, Detail, FieldState, Finding, Issue, State};
+use super::{pointer, Changes, Detail, FieldState, Finding, Issue, State};
 use crate::compile::{Bound, CompiledForm, NodeId, NodeKind};
 use crate::i18n;
 use crate::input::{canonical, file_meta};
@@ -33,31 +33,35 @@ impl State {
     /// The field states of the given slots.
     pub fn field_states(&self, form: &CompiledForm, slots: Vec<(NodeId, Vec<u32>)>) -> Vec<FieldState> {
         let mut states = Vec::with_capacity(slots.len());
-        states.extend(slots.into_iter().filter_map(|(node, index)| self.field_state(form, node, &index)));
+        for (node, index) in slots {
+            self.push_field_state(form, node, &index, &mut states);
+        }
         states
     }
 
-    fn field_state(&self, form: &CompiledForm, node: NodeId, index: &[u32]) -> Option<FieldState> {
-        let slot = self.root.slot(form, node, index)?;
+    /// The field states of the slots that `changes` names.
+    pub fn changed_states(&self, form: &CompiledForm, changes: Changes) -> Vec<FieldState> {
+        let mut states = Vec::with_capacity(changes.count());
+        changes.for_each(|node, index| self.push_field_state(form, node, index, &mut states));
+        states
+    }
+
+    /// Appends the state of one slot. Pushed here rather than returned: a
+    /// state is large, and moving it out of an `Option` copied it once more.
+    fn push_field_state(&self, form: &CompiledForm, node: NodeId, index: &[u32], states: &mut Vec<FieldState>) {
+        let Some(slot) = self.root.slot(form, node, index) else {
+            return;
+        };
         let definition = &form.nodes[node];
         let path = pointer(form, node, index);
-        let mut errors = Vec::with_capacity(slot.findings.len());
-        let mut warnings = Vec::new();
-        let findings = slot.findings.iter().chain(self.rule_findings_at(form, node));
-        for finding in findings {
-            let issue = self.issue_at(form, node, index, path.clone(), finding);
-            match finding.severity {
-                Severity::Error => errors.push(issue),
-                Severity::Warning => warnings.push(issue),
-            }
-        }
+        let (errors, warnings) = self.issues_at(form, node, index, &slot.findings, &path);
         let value = match &slot.value {
             Some(value) if definition.has_value() => canonical(definition, value, slot.raw()),
             _ => Json::Null,
         };
         let count = definition.is_repeat().then(|| self.root.instances(form, node, index).map_or(0, Vec::len));
         let options = slot.offered.as_ref().map(|offered| offered.iter().map(|&i| definition.options[i as usize].code.clone()).collect());
-        Some(FieldState {
+        states.push(FieldState {
             path,
             options,
             visible: slot.relevant,
@@ -67,7 +71,32 @@ impl State {
             count,
             errors,
             warnings,
-        })
+        });
+    }
+
+    /// The errors and warnings shown at one field instance: its findings,
+    /// then those of form rules that name it.
+    fn issues_at(
+        &self,
+        form: &CompiledForm,
+        node: NodeId,
+        index: &[u32],
+        findings: &[Finding],
+        path: &Arc<str>,
+    ) -> (Vec<Issue>, Vec<Issue>) {
+        // Most fields of a change show nothing: no iterator chain to set up.
+        if findings.is_empty() && self.rules.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let (mut errors, mut warnings) = (Vec::with_capacity(findings.len()), Vec::new());
+        for finding in findings.iter().chain(self.rule_findings_at(form, node)) {
+            let issue = self.issue_at(form, node, index, path.clone(), finding);
+            match finding.severity {
+                Severity::Error => errors.push(issue),
+                Severity::Warning => warnings.push(issue),
+            }
+        }
+        (errors, warnings)
     }
 
     /// Findings of form rules shown at `node` (rules name top-level nodes only).

@@ -18,7 +18,17 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 10_000_000;
 
 impl State {
     /// Recomputes the status of one node instance; records a change.
-    pub(super) fn eval_status(&mut self, form: &CompiledForm, node: NodeId, index: &[u32], changes: &mut Changes) {
+    /// Findings are gathered in `findings`, a buffer reused across calls,
+    /// and copied into the slot only when they differ: a keystroke that
+    /// toggles fifty fields between required and not then allocates nothing.
+    pub(super) fn eval_status(
+        &mut self,
+        form: &CompiledForm,
+        node: NodeId,
+        index: &[u32],
+        findings: &mut Vec<Finding>,
+        changes: &mut Changes,
+    ) {
         let definition = &form.nodes[node];
         if matches!(definition.kind, NodeKind::Step | NodeKind::Field(FieldType::Static)) {
             return;
@@ -28,27 +38,28 @@ impl State {
             return;
         };
         let offered = if slot.relevant { offered_options(definition, &env) } else { None };
-        let (required, readonly, findings) = if slot.relevant {
+        findings.clear();
+        let (required, readonly) = if slot.relevant {
             let required = condition(&definition.logic.required, &env);
             let readonly = definition.computed || condition(&definition.logic.readonly, &env);
             let instances = definition.is_repeat().then(|| env.root.instances(form, node, index).map_or(0, Vec::len));
-            let mut findings = value_findings(definition, slot, required, instances, offered.as_deref(), &env);
+            value_findings(definition, slot, required, instances, offered.as_deref(), &env, findings);
             let required_missing = findings.first().is_some_and(|f| f.code == "required" || f.code == "repeat_min");
             if !required_missing {
-                check_findings(definition, &env, &mut findings);
+                check_findings(definition, &env, findings);
             }
-            (required, readonly, findings)
+            (required, readonly)
         } else {
-            (false, false, Vec::new())
+            (false, false)
         };
         let Some(slot) = self.root.slot_mut(form, node, index) else {
             return;
         };
-        if slot.required != required || slot.readonly != readonly || slot.findings != findings || slot.offered != offered {
+        if slot.required != required || slot.readonly != readonly || slot.findings != *findings || slot.offered != offered {
             slot.required = required;
             slot.readonly = readonly;
             slot.offered = offered;
-            slot.findings = findings;
+            slot.findings.clone_from(findings);
             changes.add(node, index);
         }
     }
@@ -61,6 +72,10 @@ fn condition(cond: &Cond, env: &dyn Env) -> bool {
     }
 }
 
+/// The findings about the value itself. Inlined into [`State::eval_status`],
+/// its one caller: passing eight arguments cost more than the common case
+/// (an empty field) takes.
+#[inline]
 fn value_findings(
     node: &Node,
     slot: &super::store::Slot,
@@ -68,8 +83,8 @@ fn value_findings(
     instances: Option<usize>,
     offered: Option<&[u32]>,
     env: &StateEnv,
-) -> Vec<Finding> {
-    let mut findings = Vec::new();
+    findings: &mut Vec<Finding>,
+) {
     if let Some(count) = instances {
         let repeat = node.repeat.unwrap_or(crate::model::Repeat { min: 0, max: u32::MAX });
         let min = repeat.min.max(u32::from(required)) as usize;
@@ -78,10 +93,10 @@ fn value_findings(
         } else if count > repeat.max as usize {
             findings.push(Finding::error("repeat_max"));
         }
-        return findings;
+        return;
     }
     if !node.has_value() {
-        return findings;
+        return;
     }
     if let Some(error) = slot.input_error {
         findings.push(Finding::error(match error {
@@ -89,14 +104,13 @@ fn value_findings(
             InputError::Format => "format",
             InputError::TooLarge => "too_large",
         }));
-        return findings;
+        return;
     }
     match &slot.value {
         None if required => findings.push(Finding::error("required")),
         None => {}
-        Some(value) => constraints(node, value, slot.raw(), offered, env, &mut findings),
+        Some(value) => constraints(node, value, slot.raw(), offered, env, findings),
     }
-    findings
 }
 
 fn check_findings(node: &Node, env: &StateEnv, findings: &mut Vec<Finding>) {
@@ -145,7 +159,10 @@ fn constraints(node: &Node, value: &Value, raw: &serde_json::Value, offered: Opt
 /// The indices of the options offered now, for choices with option filters
 /// (renderers show only these); `None` when every option is always offered.
 fn offered_options(node: &Node, env: &StateEnv) -> Option<Vec<u32>> {
-    if node.options.iter().all(|o| o.visible.is_none()) {
+    // Only choices have options (the compiler rejects them elsewhere); the
+    // type is at hand, the options are a memory access further.
+    let is_choice = matches!(node.field_type(), Some(FieldType::Choice | FieldType::Multichoice));
+    if !is_choice || node.options.iter().all(|o| o.visible.is_none()) {
         return None;
     }
     let offered = |o: &crate::compile::ChoiceOption| o.visible.as_ref().is_none_or(|e| e.holds(env) == Some(true));

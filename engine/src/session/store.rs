@@ -15,18 +15,24 @@ use crate::input::InputError;
 use crate::value::Value;
 
 /// The state of one node in one instance.
+///
+/// Laid out for the propagation, which reads thousands of slots per
+/// keystroke: what expressions read (value and relevance) and the flags
+/// come first and share one cache line; findings and options, read only
+/// for the fields being checked, take the second.
 #[derive(Debug, Clone, Default)]
+#[repr(C, align(64))]
 pub(crate) struct Slot {
-    /// What was entered (or submitted), as JSON; `None` when nothing. Boxed:
-    /// most slots hold none, and a form has a slot per field and instance.
-    raw: Option<Box<Json>>,
     /// The value: parsed input, or the computed result.
     pub value: Option<Value>,
-    /// Why `raw` is not a value, if it is not.
-    pub input_error: Option<InputError>,
     pub relevant: bool,
     pub required: bool,
     pub readonly: bool,
+    /// Why `raw` is not a value, if it is not.
+    pub input_error: Option<InputError>,
+    /// What was entered (or submitted), as JSON; `None` when nothing. Boxed:
+    /// most slots hold none, and a form has a slot per field and instance.
+    raw: Option<Box<Json>>,
     pub findings: Vec<Finding>,
     /// Options offered now, for choices with option filters.
     pub offered: Option<Vec<u32>>,
