@@ -8,7 +8,7 @@ use efa_engine::model::{CodeList, Tenant};
 use efa_engine::{compile, parse_tenant, CompiledForm, Context, Date, DefinitionError, DefinitionErrorKind, Notation, Resources};
 use serde_json::Value as Json;
 
-use crate::library::{json_files, load_codelists, parse_json_text, read_json, read_text, Problem};
+use crate::library::{json_files, load_codelists, locate_all, read_json, Problem};
 
 /// The format's JSON Schema, compiled into the binary so `efa lint` needs no
 /// network and no checkout.
@@ -56,6 +56,7 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
             println!("{}: ok", file.display());
         }
     }
+    locate_all(&mut problems);
     for problem in &problems {
         println!("{problem}");
     }
@@ -89,8 +90,7 @@ impl Beside {
 }
 
 fn lint_file(file: &Path, validator: &jsonschema::Validator, beside: &Beside, problems: &mut Vec<Problem>) {
-    let Some(text) = read_text(file, problems) else { return };
-    let Some(json) = parse_json_text(file, &text, problems) else { return };
+    let Some(json) = read_json(file, problems) else { return };
     let mut found: Vec<DefinitionError> = validator
         .iter_errors(&json)
         .map(|error| DefinitionError::new(error.instance_path.to_string(), DefinitionErrorKind::Format, error.to_string()))
@@ -105,7 +105,7 @@ fn lint_file(file: &Path, validator: &jsonschema::Validator, beside: &Beside, pr
     }
     found.sort();
     found.dedup();
-    problems.extend(found.into_iter().map(|error| Problem::new(file, error).located_in(&text)));
+    problems.extend(found.into_iter().map(|error| Problem::new(file, error)));
 }
 
 /// Loads and compiles one form (with the code lists beside it) or explains why not.

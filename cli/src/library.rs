@@ -31,13 +31,27 @@ impl Problem {
     pub fn new(file: &Path, error: DefinitionError) -> Problem {
         Problem { file: file.to_path_buf(), error, line_column: None }
     }
+}
 
-    /// Looks the pointer up in the file's `text`, so that editors can jump
-    /// to the line.
-    pub fn located_in(mut self, text: &str) -> Problem {
-        self.line_column = efa_engine::locate(text, &self.error.pointer);
-        self
+/// Looks every problem's pointer up in its file, so that editors and CI
+/// annotations can jump to the line. Each file is read once; files that
+/// are too large or not JSON keep their problems as they are (a JSON
+/// syntax error names its own line).
+pub fn locate_all(problems: &mut [Problem]) {
+    let mut texts: BTreeMap<PathBuf, Option<String>> = BTreeMap::new();
+    for problem in problems {
+        let text = texts.entry(problem.file.clone()).or_insert_with(|| json_text(&problem.file));
+        if let Some(text) = text {
+            problem.line_column = efa_engine::locate(text, &problem.error.pointer);
+        }
     }
+}
+
+/// The text of a file that [`read_json`] would read, if it is JSON.
+fn json_text(path: &Path) -> Option<String> {
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
+    let text = std::fs::read_to_string(path).ok().filter(|_| small)?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok().then_some(text)
 }
 
 /// `file:line:column: /pointer: message [code]` (the form editors and CI
@@ -181,23 +195,25 @@ pub fn json_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
 
 /// Reads a JSON file; problems say what and where (line and column).
 pub fn read_json(path: &Path, problems: &mut Vec<Problem>) -> Option<Json> {
-    let text = read_text(path, problems)?;
-    parse_json_text(path, &text, problems)
-}
-
-/// Reads a file of at most [`MAX_FILE_BYTES`] as text.
-pub fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         problems.push(problem(path, "", format!("file is larger than {MAX_FILE_BYTES} bytes")));
         return None;
     }
-    std::fs::read_to_string(path).map_err(|error| problems.push(problem(path, "", format!("cannot read file: {error}")))).ok()
-}
-
-/// Parses the text of `path` as JSON.
-pub fn parse_json_text(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Json> {
-    serde_json::from_str(text).map_err(|error| problems.push(problem(path, "", format!("not valid JSON: {error}")))).ok()
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) => {
+            problems.push(problem(path, "", format!("cannot read file: {error}")));
+            return None;
+        }
+    };
+    match serde_json::from_str(&text) {
+        Ok(json) => Some(json),
+        Err(error) => {
+            problems.push(problem(path, "", format!("not valid JSON: {error}")));
+            None
+        }
+    }
 }
 
 /// Loads every code list of a directory.

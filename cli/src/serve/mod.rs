@@ -128,7 +128,8 @@ async fn prepare(args: &ServeArgs) -> Result<AppState, String> {
     }
     let library = match Library::load(&args.forms) {
         Ok(library) => library,
-        Err(problems) => {
+        Err(mut problems) => {
+            crate::library::locate_all(&mut problems);
             for problem in &problems {
                 eprintln!("{problem}");
             }

@@ -44,8 +44,10 @@ fn a_broken_library_refuses_to_start_and_names_every_problem() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("hundesteuer-anmeldung.json#/steps/0/fields/0/visible"), "{stderr}");
-    assert!(stderr.contains("kaputt.json"), "{stderr}");
+    // The definition was written on one line: line 1, at the condition.
+    let located = stderr.lines().find(|line| line.contains("hundesteuer-anmeldung.json:1:")).unwrap_or_default();
+    assert!(located.contains(": /steps/0/fields/0/visible: unknown field 'nachname'"), "{stderr}");
+    assert!(stderr.contains("kaputt.json#/: not valid JSON"), "a file that is not JSON names its own line: {stderr}");
     assert!(String::from_utf8_lossy(&output.stdout).is_empty(), "it must not claim to listen");
 
     let missing =
