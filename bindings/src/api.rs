@@ -12,7 +12,7 @@ use efa_engine::{CompiledForm, Context, Date, Session};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, nfc, parse, to_js};
+use crate::convert::{by_key, from_js, nfc, parse, to_js};
 use crate::resources::{load, referenced_codelists};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -58,7 +58,7 @@ impl FormSession {
     /// that changed because of it.
     #[wasm_bindgen(unchecked_return_type = "FieldState[]")]
     pub fn set(&mut self, path: &str, value: JsValue) -> Result<JsValue, JsError> {
-        let states = self.session.set(path, nfc(from_js(&value)?)).map_err(|e| JsError::new(&e.to_string()))?;
+        let states = self.store(path, from_js(&value)?)?;
         to_js(&states)
     }
 
@@ -66,8 +66,7 @@ impl FormSession {
     /// as JSON text (for callers that keep JSON anyway).
     #[wasm_bindgen(js_name = setJson)]
     pub fn set_json(&mut self, path: &str, value: &str) -> Result<String, JsError> {
-        let value = nfc(parse(value, "the value").map_err(|e| JsError::new(&e))?);
-        let states = self.session.set(path, value).map_err(|e| JsError::new(&e.to_string()))?;
+        let states = self.store(path, parse(value, "the value").map_err(|e| JsError::new(&e))?)?;
         serde_json::to_string(&states).map_err(|e| JsError::new(&e.to_string()))
     }
 
@@ -79,8 +78,7 @@ impl FormSession {
     #[cfg(feature = "conformance")]
     #[wasm_bindgen(js_name = setCounting)]
     pub fn set_counting(&mut self, path: &str, value: &str) -> Result<usize, JsError> {
-        let value = nfc(parse(value, "the value").map_err(|e| JsError::new(&e))?);
-        let states = self.session.set(path, value).map_err(|e| JsError::new(&e.to_string()))?;
+        let states = self.store(path, parse(value, "the value").map_err(|e| JsError::new(&e))?)?;
         Ok(states.len())
     }
 
@@ -153,6 +151,14 @@ impl FormSession {
     #[wasm_bindgen(getter, js_name = formVersion)]
     pub fn form_version(&self) -> String {
         self.session.form().version().to_string()
+    }
+}
+
+impl FormSession {
+    /// Stores a citizen's value (normalized to NFC) at `path`; the states
+    /// that changed.
+    fn store(&mut self, path: &str, value: serde_json::Value) -> Result<Vec<efa_engine::FieldState>, JsError> {
+        self.session.set(path, nfc(value)).map_err(|e| JsError::new(&e.to_string()))
     }
 }
 
@@ -255,21 +261,11 @@ pub fn referenced_codelists_js(definition: &str) -> Result<Vec<String>, JsError>
 
 fn compile_texts(definition: &str, tenant: Option<&str>, codelists: Option<&str>) -> Result<Arc<CompiledForm>, JsError> {
     let tenant = tenant.map(|t| parse(t, "the tenant")).transpose().map_err(|e| JsError::new(&e))?;
-    // Parsed as a value, not straight into a map: a typed target would bring
-    // serde's type-error messages (and float printing) into the widget.
-    let codelists: BTreeMap<String, Json> =
-        match codelists.map(|text| parse(text, "the code lists")).transpose().map_err(|e| JsError::new(&e))? {
-            Some(Json::Object(lists)) => {
-                // Inserted one by one: `collect` would bring a sort into the widget.
-                let mut map = BTreeMap::new();
-                for (id, list) in lists {
-                    map.insert(id, list);
-                }
-                map
-            }
-            Some(_) => return Err(JsError::new("the code lists are not a JSON object")),
-            None => BTreeMap::new(),
-        };
+    let codelists = match codelists.map(|text| parse(text, "the code lists")).transpose().map_err(|e| JsError::new(&e))? {
+        Some(Json::Object(lists)) => by_key(lists),
+        Some(_) => return Err(JsError::new("the code lists are not a JSON object")),
+        None => BTreeMap::new(),
+    };
     let loaded = load(definition, tenant.as_ref(), &codelists).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(loaded.form)
 }

@@ -34,24 +34,23 @@ impl Problem {
 }
 
 /// Looks every problem's pointer up in its file, so that editors and CI
-/// annotations can jump to the line. Each file is read once; files that
-/// are too large or not JSON keep their problems as they are (a JSON
-/// syntax error names its own line).
+/// annotations can jump to the line. Each file is read once. Problems of
+/// the whole file (unreadable, too large, not JSON) keep the form they have:
+/// a JSON syntax error names its own line.
 pub fn locate_all(problems: &mut [Problem]) {
     let mut texts: BTreeMap<PathBuf, Option<String>> = BTreeMap::new();
-    for problem in problems {
-        let text = texts.entry(problem.file.clone()).or_insert_with(|| json_text(&problem.file));
+    for problem in problems.iter_mut().filter(|p| !p.error.pointer.is_empty()) {
+        let text = texts.entry(problem.file.clone()).or_insert_with(|| small_text(&problem.file));
         if let Some(text) = text {
             problem.line_column = efa_engine::locate(text, &problem.error.pointer);
         }
     }
 }
 
-/// The text of a file that [`read_json`] would read, if it is JSON.
-fn json_text(path: &Path) -> Option<String> {
+/// The text of a file no larger than [`read_json`] reads.
+fn small_text(path: &Path) -> Option<String> {
     let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_FILE_BYTES);
-    let text = std::fs::read_to_string(path).ok().filter(|_| small)?;
-    serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok().then_some(text)
+    small.then(|| std::fs::read_to_string(path).ok()).flatten()
 }
 
 /// `file:line:column: /pointer: message [code]` (the form editors and CI

@@ -227,7 +227,7 @@ impl Widget {
         }
     }
 
-    /// Reads the value of the field at `path` from its controls.
+    /// Whether `path` is a radio group or checkbox that is read-only now.
     fn is_readonly_choice(&self, path: &str) -> bool {
         let choice = self.views.get(path).is_some_and(|v| matches!(v.kind, Kind::Radios | Kind::Checkboxes | Kind::Boolean));
         choice && self.states.get(path).is_some_and(|s| s.readonly)
@@ -258,6 +258,7 @@ impl Widget {
         Ok(())
     }
 
+    /// Reads the value of the field at `path` from its controls.
     fn read(&self, path: &str) -> Res<Json> {
         let Some(view) = self.views.get(path) else { return Ok(Json::Null) };
         let prop = |element: &Element, name: &str| js_sys::Reflect::get(element, &JsValue::from_str(name));

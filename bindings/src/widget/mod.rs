@@ -31,7 +31,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
 use crate::components::{notice, FieldView, Res};
-use crate::convert::{from_js, json_text, object, to_js};
+use crate::convert::{by_key, from_js, json_text, object, to_js};
 use crate::resources::{load, LoadError};
 use text::{t, Msg};
 
@@ -79,13 +79,10 @@ impl Options {
             None => return Err(JsError::new("options: the definition is missing")),
         };
         let tenant = take("tenant");
-        // Inserted one by one: `collect()` into a map would add a sort.
-        let mut codelists = BTreeMap::new();
-        if let Some(Json::Object(map)) = take("codelists") {
-            for (id, list) in map {
-                codelists.insert(id, list);
-            }
-        }
+        let codelists = match take("codelists") {
+            Some(Json::Object(lists)) => by_key(lists),
+            _ => BTreeMap::new(),
+        };
         let lang = text(take("lang")).unwrap_or_default();
         let today = text(take("today")).ok_or_else(|| JsError::new("options: today is missing"))?;
         let action = text(take("action")).filter(|a| !a.is_empty());

@@ -183,22 +183,8 @@ impl Node {
             Node::FieldIsEmpty(field) => Some(is_empty(env.value(*field))),
             Node::Field(field) => as_bool(env.value(*field)),
             Node::Not(x) => x.truth(env).map(|b| !b),
-            Node::And(a, b) => match a.operand_truth(env) {
-                Some(false) => Some(false),
-                left => match (left, b.operand_truth(env)) {
-                    (_, Some(false)) => Some(false),
-                    (Some(true), Some(true)) => Some(true),
-                    _ => None,
-                },
-            },
-            Node::Or(a, b) => match a.operand_truth(env) {
-                Some(true) => Some(true),
-                left => match (left, b.operand_truth(env)) {
-                    (_, Some(true)) => Some(true),
-                    (Some(false), Some(false)) => Some(false),
-                    _ => None,
-                },
-            },
+            Node::And(a, b) => three_valued::<false>(a, b, env),
+            Node::Or(a, b) => three_valued::<true>(a, b, env),
             _ => self.general_truth(env),
         }
     }
@@ -380,6 +366,21 @@ impl ShortText {
     /// of the C library's `memcmp`.
     fn is(&self, text: &str) -> bool {
         text.len() == usize::from(self.len) && text.bytes().zip(self.bytes).all(|(a, b)| a == b)
+    }
+}
+
+/// `a && b` (`DECISIVE` is `false`) or `a || b` (`DECISIVE` is `true`) in
+/// three-valued logic: the decisive value on either side decides, even when
+/// the other side is unknown; otherwise both must be known.
+#[inline(always)]
+fn three_valued<const DECISIVE: bool>(a: &Node, b: &Node, env: &dyn Env) -> Option<bool> {
+    match a.operand_truth(env) {
+        Some(left) if left == DECISIVE => Some(DECISIVE),
+        left => match (left, b.operand_truth(env)) {
+            (_, Some(right)) if right == DECISIVE => Some(DECISIVE),
+            (Some(_), Some(_)) => Some(!DECISIVE),
+            _ => None,
+        },
     }
 }
 

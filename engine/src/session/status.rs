@@ -9,7 +9,7 @@ use super::evaluate::{Changes, StateEnv};
 use super::{Detail, Finding, State};
 use crate::compile::{Bound, CompiledForm, Cond, Node, NodeId, NodeKind};
 use crate::expr::Env;
-use crate::input::{file_meta, InputError};
+use crate::input::file_meta;
 use crate::model::{FieldType, Severity};
 use crate::value::{Date, Value};
 
@@ -99,11 +99,7 @@ fn value_findings(
         return;
     }
     if let Some(error) = slot.input_error {
-        findings.push(Finding::error(match error {
-            InputError::Type => "type",
-            InputError::Format => "format",
-            InputError::TooLarge => "too_large",
-        }));
+        findings.push(Finding::error(error.code()));
         return;
     }
     match &slot.value {
