@@ -51,6 +51,7 @@ pub mod formats;
 pub mod i18n;
 pub mod input;
 pub mod model;
+pub mod pattern;
 mod read;
 mod schema;
 pub mod session;

@@ -159,7 +159,7 @@ pub struct Node {
     pub(crate) inner_scope: Option<usize>,
     pub(crate) ty: Option<Type>,
     pub(crate) logic: Logic,
-    pub(crate) pattern: Option<Box<regex_lite::Regex>>,
+    pub(crate) pattern: Option<Box<crate::pattern::Pattern>>,
 }
 
 impl Node {

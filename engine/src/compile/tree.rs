@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::{parse_bound, value_type, ChoiceOption, FieldSpec, Logic, Node, NodeId, NodeKind, Scope};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::model::{CodeList, Field, FieldType, FormDefinition, OptionItem, Options, Text};
+use crate::pattern::{Pattern, MAX_PATTERN_LEN};
 
 /// Most nodes in one form.
 pub const MAX_NODES: usize = 20_000;
@@ -13,8 +14,6 @@ pub const MAX_NODES: usize = 20_000;
 pub const MAX_GROUP_DEPTH: usize = 16;
 /// Most instances a repeating group may allow.
 pub const MAX_REPEAT: u32 = 1_000;
-/// Longest accepted `pattern`.
-pub const MAX_PATTERN_LEN: usize = 1_000;
 
 /// Words that cannot be ids because expressions give them a meaning.
 const RESERVED: [&str; 7] = ["if", "then", "else", "in", "true", "false", "param"];
@@ -381,17 +380,17 @@ impl Builder<'_> {
         bound
     }
 
-    fn pattern(&mut self, field: &Field, pointer: &str) -> Option<regex_lite::Regex> {
+    fn pattern(&mut self, field: &Field, pointer: &str) -> Option<Pattern> {
         let pattern = field.pattern.as_ref()?;
         let pointer = pointer_push(pointer, "pattern");
         if pattern.len() > MAX_PATTERN_LEN {
             self.error(pointer, Kind::BadRegex, format!("pattern is longer than {MAX_PATTERN_LEN} characters"));
             return None;
         }
-        match regex_lite::Regex::new(&format!("^(?:{pattern})$")) {
-            Ok(regex) => Some(regex),
+        match Pattern::new(pattern) {
+            Ok(pattern) => Some(pattern),
             Err(error) => {
-                self.error(pointer, Kind::BadRegex, format!("pattern is not a valid regular expression: {error}"));
+                self.error(pointer, Kind::BadRegex, format!("pattern is {error}"));
                 None
             }
         }

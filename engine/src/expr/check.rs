@@ -8,15 +8,11 @@
 
 use std::sync::Arc;
 
-use regex_lite::RegexBuilder;
-
 use super::ast::{self, Ast, BinOp, Func, Kind, UnOp};
 use super::eval::{Arith, Call, Cmp, Node};
 use super::{Expr, ExprError, ExprErrorKind, NoEnv, Resolved, Resolver};
+use crate::pattern::{Pattern, MAX_PATTERN_LEN};
 use crate::value::{Date, Decimal, Type, Value};
-
-/// Longest accepted `matches()` pattern, in characters.
-const MAX_PATTERN_LEN: usize = 1000;
 
 /// Resolves names through `resolver` and type-checks the expression.
 ///
@@ -445,29 +441,16 @@ fn date_literal(arg: &ast::Node) -> Result<Typed, ExprError> {
     Ok((Node::Const(Some(Value::Date(date))), Type::Date))
 }
 
-/// The pattern of `matches()`, compiled once, anchored to the whole text.
-fn regex_literal(arg: &ast::Node) -> Result<regex_lite::Regex, ExprError> {
+/// The pattern of `matches()`, compiled once, matched against the whole text.
+fn regex_literal(arg: &ast::Node) -> Result<Pattern, ExprError> {
     let Kind::Text(pattern) = &arg.kind else {
         return Err(type_error(arg.pos, "matches() needs the pattern written in quotes, e.g. matches(plz, '[0-9]{5}')"));
     };
-    let regex_error = |detail: String| error(ExprErrorKind::Regex, arg.pos, detail);
     if pattern.chars().count() > MAX_PATTERN_LEN {
-        return Err(regex_error(format!("the pattern is too long (at most {MAX_PATTERN_LEN} characters)")));
+        let message = format!("the pattern is too long (at most {MAX_PATTERN_LEN} characters)");
+        return Err(error(ExprErrorKind::Regex, arg.pos, message));
     }
-    let build = |p: &str| {
-        RegexBuilder::new(p).nest_limit(64).size_limit(1 << 20).build().map_err(|e| {
-            let e = e.to_string();
-            regex_error(if e.contains("limit") {
-                "the pattern is too complex or too deeply nested; simplify it".to_string()
-            } else {
-                format!("the pattern is not a valid regular expression: {e}")
-            })
-        })
-    };
-    // Compiling the bare pattern first rejects unbalanced groups such as
-    // `a)|(b`, which would otherwise escape the anchoring wrapper.
-    build(pattern)?;
-    build(&format!("^(?:{pattern})$"))
+    Pattern::new(pattern).map_err(|e| error(ExprErrorKind::Regex, arg.pos, format!("the pattern is {e}")))
 }
 
 #[cfg(test)]

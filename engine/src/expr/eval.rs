@@ -13,9 +13,8 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use regex_lite::Regex;
-
 use super::{Env, Ref};
+use crate::pattern::Pattern;
 use crate::value::{Date, Decimal, Value};
 
 /// A type-checked expression node.
@@ -41,7 +40,7 @@ pub(crate) enum Node {
     In(Box<Node>, Box<Node>),
     If(Box<Node>, Box<Node>, Box<Node>),
     Call(Call, Box<[Node]>),
-    Matches(Box<Node>, Box<Regex>),
+    Matches(Box<Node>, Box<Pattern>),
     /// `field <op> constant` with a constant that is not empty, the
     /// commonest condition: one read, no recursion (see [`Node::specialised`]).
     FieldCmp(Cmp, Ref, Value),

@@ -1,0 +1,95 @@
+//! Regular expressions for `pattern` and `matches()`: a small engine that
+//! only answers "does the whole text match?".
+//!
+//! Split like the expression language: [`parse`] turns the pattern into a
+//! syntax tree, [`compile`] turns the tree into a program for a Thompson
+//! NFA, and [`run`] simulates that program over the text, one character at a
+//! time. The simulation keeps each program position at most once per
+//! character, so matching takes time proportional to pattern size times
+//! text length whatever the pattern: no pattern can make a citizen's
+//! browser or the server hang.
+//!
+//! The syntax is the common core of the `regex` crate and JavaScript
+//! (docs/FORMAT.md lists it). Character classes `\d`, `\w`, `\s`, word
+//! boundaries and case-insensitive matching follow ASCII, the same on every
+//! platform. Look-around and back-references are not supported, since they
+//! cannot be matched in linear time.
+
+mod class;
+mod compile;
+mod parse;
+mod run;
+
+use std::fmt;
+
+use compile::Program;
+
+/// Patterns longer than this are refused by the definition checks.
+pub const MAX_PATTERN_LEN: usize = 1000;
+
+/// Groups nested deeper than this are refused; it bounds the recursion of
+/// the parser and the compiler.
+const MAX_NESTING: usize = 64;
+
+/// The largest program a pattern may compile to. Counted repetitions
+/// multiply (`(a{100}){100}` is 10 000 steps), and matching time grows with
+/// the program, so the limit keeps every match fast.
+const MAX_PROGRAM_LEN: usize = 10_000;
+
+/// A compiled pattern, anchored to the whole text.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    program: Program,
+    /// The pattern as written, anchored: `^(?:…)$`.
+    anchored: Box<str>,
+}
+
+/// Why a pattern was refused. Displayed to follow "the pattern is ".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternError {
+    /// Not valid syntax.
+    Syntax {
+        /// What is wrong, in words for a form author.
+        message: &'static str,
+        /// Where: the position of the character, counted from 0.
+        at: usize,
+    },
+    /// Valid, but nested too deeply or too large once repetitions are
+    /// expanded.
+    TooComplex,
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax { message, at } => {
+                write!(f, "not a valid regular expression: {message} (at character {} of the pattern)", at + 1)
+            }
+            Self::TooComplex => f.write_str("too complex or too deeply nested; simplify it"),
+        }
+    }
+}
+
+impl Pattern {
+    /// Compiles `pattern`, which must then match the whole text (as if it
+    /// were written `^(?:pattern)$`).
+    pub fn new(pattern: &str) -> Result<Pattern, PatternError> {
+        let ast = parse::parse(pattern)?;
+        let program = compile::compile(&ast)?;
+        Ok(Pattern { program, anchored: format!("^(?:{pattern})$").into() })
+    }
+
+    /// The pattern anchored to the whole text, `^(?:…)$`, as JSON Schema's
+    /// `pattern` (which matches anywhere in the text) needs it.
+    pub fn as_str(&self) -> &str {
+        &self.anchored
+    }
+
+    /// Whether the whole of `text` matches.
+    pub fn is_match(&self, text: &str) -> bool {
+        run::matches(&self.program, text)
+    }
+}
+
+#[cfg(test)]
+mod tests;
