@@ -162,12 +162,36 @@ fn decimal(json: &Json) -> Result<Option<Value>, InputError> {
 /// them is better than storing an amount the citizen did not enter; such
 /// values are exact when sent as strings, as the widget does.
 fn exact_number_text(n: &serde_json::Number) -> Option<String> {
-    let text = n.to_string();
+    let text = plain_decimal(&n.to_string())?;
     (!n.is_f64() || significant_digits(&text) <= 15).then_some(text)
 }
 
-/// Significant digits of a plain decimal text (no exponent: how Rust
-/// writes an `f64`).
+/// `1.5e-7` → `0.00000015`. serde_json writes very small and very large
+/// floats with an exponent, as JavaScript's `JSON.stringify` does; decimals
+/// are read from plain text only. Exponents beyond ±40 are refused: no
+/// amount needs them, and they would spell out hundreds of zeros.
+fn plain_decimal(text: &str) -> Option<String> {
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return Some(text.to_string());
+    };
+    let exponent: i32 = exponent.parse().ok().filter(|e: &i32| e.abs() <= 40)?;
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(unsigned) => ("-", unsigned),
+        None => ("", mantissa),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{fraction}");
+    // Where the decimal point goes, counted in digits from the left.
+    let point = whole.len() as i32 + exponent;
+    let plain = match usize::try_from(point) {
+        Err(_) | Ok(0) => format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize)),
+        Ok(point) if point >= digits.len() => format!("{digits}{}", "0".repeat(point - digits.len())),
+        Ok(point) => format!("{}.{}", &digits[..point], &digits[point..]),
+    };
+    Some(format!("{sign}{plain}"))
+}
+
+/// Significant digits of a plain decimal text (no exponent).
 fn significant_digits(text: &str) -> usize {
     let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
     let start = digits.iter().position(|&d| d != b'0');
@@ -277,5 +301,29 @@ pub fn to_json(value: &Value) -> Json {
         Value::Text(t) => Json::String(t.to_string()),
         Value::Date(d) => Json::String(d.to_iso()),
         Value::List(items) => Json::Array(items.iter().map(|i| i.as_ref().map_or(Json::Null, to_json)).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_decimal;
+
+    #[test]
+    fn exponents_become_plain_decimals() {
+        for (exponent, plain) in [
+            ("1e-7", "0.0000001"),
+            ("1.5e-7", "0.00000015"),
+            ("-2.5e-3", "-0.0025"),
+            ("1.5e21", "1500000000000000000000"),
+            ("1.5E+2", "150"),
+            ("1.25e1", "12.5"),
+            ("12.5e-1", "1.25"),
+            ("7e0", "7"),
+            ("12.50", "12.50"),
+        ] {
+            assert_eq!(plain_decimal(exponent).as_deref(), Some(plain), "{exponent}");
+        }
+        assert_eq!(plain_decimal("1e41"), None);
+        assert_eq!(plain_decimal("1e-41"), None);
     }
 }
