@@ -2,59 +2,60 @@
 //! Three short fields are easier to type and to read aloud than a date
 //! picker; the engine gets `YYYY-MM-DD` and reports an impossible date.
 
+use super::Attr;
 use efa_engine::Node;
 use serde_json::Value as Json;
 use web_sys::Element;
 
-use super::{error_message, field_id, form_group, optional_marker, warning_message, Ctx, FieldView, Kind, Res};
+use super::{error_message, field_id, form_group, optional_marker, warning_message, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// The parts of a date input, in order.
 pub(crate) const PARTS: [(&str, Msg, &str); 3] = [("day", Msg::Day, "2"), ("month", Msg::Month, "2"), ("year", Msg::Year, "4")];
 
 /// Renders the date input for `node` at `path` with the raw `value`.
-pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> Res<FieldView> {
+pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> FieldView {
     let id = field_id(path);
-    let group = form_group(ctx, parent, path, "")?;
+    let group = form_group(ctx, parent, path, "");
     let mut view = FieldView::new(Kind::Date, node.step, group.clone(), format!("{id}-day"));
-    let fieldset = ctx.el(&group, "fieldset", "efa-fieldset")?;
-    fieldset.set_attribute("role", "group")?;
-    let legend = ctx.text_el(&fieldset, "legend", "efa-fieldset__legend", ctx.label(node))?;
-    view.optional = Some(optional_marker(ctx, &legend)?);
-    let hint = ctx.el(&fieldset, "div", "efa-hint")?;
-    hint.set_id(&format!("{id}-hint"));
+    let fieldset = ctx.el(&group, "fieldset", "efa-fieldset");
+    fieldset.attr("role", "group");
+    let legend = ctx.text_el(&fieldset, "legend", "efa-fieldset__legend", ctx.label(node));
+    view.optional = Some(optional_marker(ctx, &legend));
+    let hint = ctx.el(&fieldset, "div", "efa-hint");
+    hint.attr("id", &format!("{id}-hint"));
     if let Some(text) = ctx.text_opt(node.hint.as_ref()) {
-        ctx.text_el(&hint, "span", "efa-hint__line", text)?;
+        ctx.text_el(&hint, "span", "efa-hint__line", text);
     }
-    ctx.text_el(&hint, "span", "efa-hint__line", ctx.msg(Msg::DateExample))?;
+    ctx.text_el(&hint, "span", "efa-hint__line", ctx.msg(Msg::DateExample));
     view.described_by = hint.id();
-    view.error = Some(error_message(ctx, &fieldset, &id)?);
-    view.warning = Some(warning_message(ctx, &fieldset, &id)?);
+    view.error = Some(error_message(ctx, &fieldset, &id));
+    view.warning = Some(warning_message(ctx, &fieldset, &id));
     view.described.push(fieldset.clone());
-    let inputs = ctx.el(&fieldset, "div", "efa-date-input")?;
-    inputs.set_id(&id);
+    let inputs = ctx.el(&fieldset, "div", "efa-date-input");
+    inputs.attr("id", &id);
     let autocomplete = node.spec.as_ref().and_then(|s| s.autocomplete.as_deref()).filter(|t| *t == "bday");
     for ((part, label, width), text) in PARTS.iter().zip(split(value)) {
-        let item = ctx.el(&inputs, "div", "efa-date-input__item")?;
+        let item = ctx.el(&inputs, "div", "efa-date-input__item");
         let input_id = format!("{id}-{part}");
-        let label = ctx.text_el(&item, "label", "efa-label efa-date-input__label", ctx.msg(*label))?;
-        label.set_attribute("for", &input_id)?;
-        let input = ctx.el(&item, "input", &format!("efa-input efa-date-input__input efa-input--width-{width}"))?;
-        input.set_id(&input_id);
-        input.set_attribute("type", "text")?;
-        input.set_attribute("inputmode", "numeric")?;
-        input.set_attribute("name", &format!("{path}#{part}"))?;
-        input.set_attribute("data-path", path)?;
-        input.set_attribute("value", &text)?;
+        let label = ctx.text_el(&item, "label", "efa-label efa-date-input__label", ctx.msg(*label));
+        label.attr("for", &input_id);
+        let input = ctx.el(&item, "input", &format!("efa-input efa-date-input__input efa-input--width-{width}"));
+        input.attr("id", &input_id);
+        input.attr("type", "text");
+        input.attr("inputmode", "numeric");
+        input.attr("name", &format!("{path}#{part}"));
+        input.attr("data-path", path);
+        input.attr("value", &text);
         if let Some(token) = autocomplete {
-            input.set_attribute("autocomplete", &format!("{token}-{part}"))?;
+            input.attr("autocomplete", &format!("{token}-{part}"));
         }
         if view.focus.is_none() {
             view.focus = Some(input.clone());
         }
         view.controls.push(input);
     }
-    Ok(view)
+    view
 }
 
 /// `YYYY-MM-DD` (also partial, like `2024--05`) → `[day, month, year]`.

@@ -73,12 +73,8 @@ pub(crate) async fn run(widget: Rc<RefCell<Widget>>) {
         Ok(mut widget) => widget.finish(outcome),
         Err(_) => return,
     };
-    match detail {
-        Ok((name, detail)) => {
-            host_event(&host, name, &detail, false);
-        }
-        Err(error) => web_sys::console::error_1(&error),
-    }
+    let (name, detail) = detail;
+    host_event(&host, name, &detail, false);
 }
 
 async fn fetch(request: Request) -> Outcome {
@@ -141,18 +137,18 @@ impl Widget {
         let report = self.session.report();
         if !report.valid {
             let all: Vec<String> = self.views.keys().cloned().collect();
-            self.reveal(all)?;
-            self.show_errors(&report.errors, None)?;
+            self.reveal(all);
+            self.show_errors(&report.errors, None);
             return Ok(None);
         }
-        self.hide_errors()?;
+        self.hide_errors();
         let envelope = self.session.submission().to_json();
         let Some(action) = self.action.clone() else {
-            self.notice(Tone::Failure, &[Msg::NoAction], None)?;
+            self.notice(Tone::Failure, &[Msg::NoAction], None);
             return Ok(Some(Prepared { host: self.host.clone(), envelope, request: None }));
         };
         self.sending = true;
-        self.notice(Tone::Info, &[Msg::Sending], None)?;
+        self.notice(Tone::Info, &[Msg::Sending], None);
         let request = self.request(&action, &envelope)?;
         Ok(Some(Prepared { host: self.host.clone(), envelope, request: Some(request) }))
     }
@@ -192,7 +188,7 @@ impl Widget {
     /// Shows the outcome; returns the event the host page hears of it:
     /// `efa-submitted`, or `efa-send-failed` with the status (none when the
     /// network failed) and the server's issues.
-    fn finish(&mut self, outcome: Outcome) -> Res<(&'static str, Json)> {
+    fn finish(&mut self, outcome: Outcome) -> (&'static str, Json) {
         self.sending = false;
         if let Some(shell) = &self.shell {
             notice::clear(&shell.notices);
@@ -203,8 +199,8 @@ impl Widget {
                 self.forget_saved_draft();
                 self.idempotency_key = None;
                 self.reference = reference.clone();
-                self.show_page(Page::Receipt, super::nav::Focus::Heading)?;
-                Ok(("efa-submitted", object([("status", status.into()), ("receipt", reference.into()), ("response", body)])))
+                self.show_page(Page::Receipt, super::nav::Focus::Heading);
+                ("efa-submitted", object([("status", status.into()), ("receipt", reference.into()), ("response", body)]))
             }
             Outcome::Rejected(issues) if !issues.is_empty() => {
                 for issue in &issues {
@@ -213,30 +209,30 @@ impl Widget {
                     }
                 }
                 let intro = ctx!(self).msg(Msg::RejectedIntro);
-                self.show_errors(&issues, Some(intro))?;
+                self.show_errors(&issues, Some(intro));
                 let issues = issues
                     .iter()
                     .map(|i| object([("code", (*i.code).into()), ("path", (*i.path).into()), ("message", (*i.message).into())]));
-                Ok(("efa-send-failed", object([("status", 422.into()), ("issues", Json::Array(issues.collect()))])))
+                ("efa-send-failed", object([("status", 422.into()), ("issues", Json::Array(issues.collect()))]))
             }
             Outcome::Rejected(_) => self.failed(Some(422)),
             Outcome::Failed(status) => self.failed(status),
         }
     }
 
-    fn failed(&mut self, status: Option<u16>) -> Res<(&'static str, Json)> {
+    fn failed(&mut self, status: Option<u16>) -> (&'static str, Json) {
         let event = ("efa-send-failed", object([("status", status.map_or(Json::Null, Json::from)), ("issues", Json::Array(Vec::new()))]));
-        let Some(shell) = &self.shell else { return Ok(event) };
+        let Some(shell) = &self.shell else { return event };
         let ctx = ctx!(self);
         let text = match status {
             Some(status) => ctx.msg(Msg::SendFailedStatus).replace("{status}", &status.to_string()),
             None => ctx.msg(Msg::SendFailed).to_string(),
         };
-        notice::show(&ctx, &shell.notices, Tone::Failure, &[&text], Some(("retry", ctx.msg(Msg::Retry))))?;
-        if let Some(button) = shell.notices.query_selector("button")? {
-            crate::components::focus(&button)?;
+        notice::show(&ctx, &shell.notices, Tone::Failure, &[&text], Some(("retry", ctx.msg(Msg::Retry))));
+        if let Some(button) = shell.notices.query_selector("button").ok().flatten() {
+            crate::components::focus(&button);
         }
-        Ok(event)
+        event
     }
 }
 
