@@ -60,9 +60,9 @@ pub(crate) fn show_files(ctx: &Ctx, list: &Element, path: &str, files: &[(String
     for (index, (name, size)) in files.iter().enumerate() {
         let item = ctx.el(list, "li", "efa-file-list__item");
         ctx.text_el(&item, "span", "efa-file-list__name", name);
-        ctx.text_el(&item, "span", "efa-file-list__size", &format!(" ({})", i18n::format_size(*size as u64)));
+        ctx.text_el(&item, "span", "efa-file-list__size", &[" (", &i18n::format_size(*size as u64), ")"].concat());
         let button = ctx.button(&item, "efa-link-button", "remove-file", ctx.msg(Msg::RemoveFile));
-        ctx.text_el(&button, "span", "efa-visually-hidden", &format!(" {name}"));
+        ctx.text_el(&button, "span", "efa-visually-hidden", &[" ", name].concat());
         button.attr("data-path", path);
         button.attr("data-index", &index.to_string());
     }

@@ -29,7 +29,7 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, check
     label.attr("for", &id);
     if let Some(text) = ctx.text_opt(node.hint.as_ref()) {
         let hint = ctx.text_el(&item, "div", "efa-hint efa-checkboxes__hint", text);
-        view.described_by = format!("{id}-hint");
+        view.described_by = [&id, "-hint"].concat();
         hint.attr("id", &view.described_by);
     }
     view.focus = Some(input.clone());

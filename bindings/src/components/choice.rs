@@ -30,16 +30,16 @@ pub(crate) fn render_multi(ctx: &Ctx, parent: &Element, node: &Node, path: &str,
 fn options(ctx: &Ctx, parent: &Element, node: &Node, path: &str, kind: Kind, selected: &dyn Fn(&str) -> bool) -> FieldView {
     let id = field_id(path);
     let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(kind, node.step, group.clone(), format!("{id}-0"));
+    let mut view = FieldView::new(kind, node.step, group.clone(), [&id, "-0"].concat());
     let set = fieldset(ctx, &group, node, &id, &mut view, "efa-fieldset__legend");
     view.described.push(set.clone());
     let (class, input_type) = if kind == Kind::Radios { ("efa-radios", "radio") } else { ("efa-checkboxes", "checkbox") };
     let list = ctx.el(&set, "div", class);
     list.attr("id", &id);
     for (index, option) in node.options.iter().enumerate() {
-        let item = ctx.el(&list, "div", &format!("{class}__item"));
-        let input = ctx.el(&item, "input", &format!("{class}__input"));
-        let input_id = format!("{id}-{index}");
+        let item = ctx.el(&list, "div", &[class, "__item"].concat());
+        let input = ctx.el(&item, "input", &[class, "__input"].concat());
+        let input_id = [&id, "-", &index.to_string()].concat();
         input.attr("id", &input_id);
         input.attr("type", input_type);
         input.attr("name", path);
@@ -48,7 +48,7 @@ fn options(ctx: &Ctx, parent: &Element, node: &Node, path: &str, kind: Kind, sel
         if selected(&option.code) {
             input.attr("checked", "");
         }
-        let label = ctx.text_el(&item, "label", &format!("efa-label {class}__label"), ctx.text(&option.label));
+        let label = ctx.text_el(&item, "label", &["efa-label ", class, "__label"].concat(), ctx.text(&option.label));
         label.attr("for", &input_id);
         if index == 0 {
             view.focus = Some(input.clone());

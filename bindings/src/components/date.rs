@@ -17,13 +17,13 @@ pub(crate) const PARTS: [(&str, Msg, &str); 3] = [("day", Msg::Day, "2"), ("mont
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> FieldView {
     let id = field_id(path);
     let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(Kind::Date, node.step, group.clone(), format!("{id}-day"));
+    let mut view = FieldView::new(Kind::Date, node.step, group.clone(), [&id, "-day"].concat());
     let fieldset = ctx.el(&group, "fieldset", "efa-fieldset");
     fieldset.attr("role", "group");
     let legend = ctx.text_el(&fieldset, "legend", "efa-fieldset__legend", ctx.label(node));
     view.optional = Some(optional_marker(ctx, &legend));
     let hint = ctx.el(&fieldset, "div", "efa-hint");
-    hint.attr("id", &format!("{id}-hint"));
+    hint.attr("id", &[&id, "-hint"].concat());
     if let Some(text) = ctx.text_opt(node.hint.as_ref()) {
         ctx.text_el(&hint, "span", "efa-hint__line", text);
     }
@@ -37,18 +37,18 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value
     let autocomplete = node.spec.as_ref().and_then(|s| s.autocomplete.as_deref()).filter(|t| *t == "bday");
     for ((part, label, width), text) in PARTS.iter().zip(split(value)) {
         let item = ctx.el(&inputs, "div", "efa-date-input__item");
-        let input_id = format!("{id}-{part}");
+        let input_id = [&id, "-", part].concat();
         let label = ctx.text_el(&item, "label", "efa-label efa-date-input__label", ctx.msg(*label));
         label.attr("for", &input_id);
-        let input = ctx.el(&item, "input", &format!("efa-input efa-date-input__input efa-input--width-{width}"));
+        let input = ctx.el(&item, "input", &["efa-input efa-date-input__input efa-input--width-", width].concat());
         input.attr("id", &input_id);
         input.attr("type", "text");
         input.attr("inputmode", "numeric");
-        input.attr("name", &format!("{path}#{part}"));
+        input.attr("name", &[path, "#", part].concat());
         input.attr("data-path", path);
         input.attr("value", &text);
         if let Some(token) = autocomplete {
-            input.attr("autocomplete", &format!("{token}-{part}"));
+            input.attr("autocomplete", &[token, "-", part].concat());
         }
         if view.focus.is_none() {
             view.focus = Some(input.clone());
@@ -75,8 +75,8 @@ pub(crate) fn compose(day: &str, month: &str, year: &str) -> Json {
     if day.is_empty() && month.is_empty() && year.is_empty() {
         return Json::Null;
     }
-    let pad = |s: &str| if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { format!("0{s}") } else { s.to_string() };
-    Json::String(format!("{year}-{}-{}", pad(month), pad(day)))
+    let pad = |s: &str| if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { ["0", s].concat() } else { s.to_string() };
+    Json::String([year, "-", &pad(month), "-", &pad(day)].concat())
 }
 
 #[cfg(test)]

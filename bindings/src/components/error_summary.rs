@@ -50,7 +50,7 @@ impl Summary {
             match &entry.target {
                 Some((path, id)) => {
                     let link = ctx.text_el(&item, "a", "", &entry.message);
-                    link.attr("href", &format!("#{id}"));
+                    link.attr("href", &["#", id].concat());
                     link.attr("data-action", "goto");
                     link.attr("data-path", path);
                 }

@@ -83,7 +83,7 @@ fn apply_tokens(root: &HtmlElement, tenant: &Tenant) {
         let _ = style.set_property("--efa-font-family", font);
     }
     if let Some(radius) = branding.radius {
-        let _ = style.set_property("--efa-radius", &format!("{radius}px"));
+        let _ = style.set_property("--efa-radius", &[&radius.to_string(), "px"].concat());
     }
 }
 
@@ -156,15 +156,15 @@ fn footer(ctx: &Ctx, root: &Element, tenant: Option<&Tenant>) {
             ctx.text_el(&block, "p", "efa-body efa-address", address);
         }
         if let Some(phone) = &contact.phone {
-            let line = ctx.text_el(&block, "p", "efa-body", &format!("{}: ", ctx.msg(Msg::Phone)));
+            let line = ctx.text_el(&block, "p", "efa-body", &[ctx.msg(Msg::Phone), ": "].concat());
             let link = ctx.text_el(&line, "a", "efa-link", phone);
             let number: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
-            link.attr("href", &format!("tel:{number}"));
+            link.attr("href", &["tel:", &number].concat());
         }
         if let Some(email) = &contact.email {
-            let line = ctx.text_el(&block, "p", "efa-body", &format!("{}: ", ctx.msg(Msg::Email)));
+            let line = ctx.text_el(&block, "p", "efa-body", &[ctx.msg(Msg::Email), ": "].concat());
             let link = ctx.text_el(&line, "a", "efa-link", email);
-            link.attr("href", &format!("mailto:{email}"));
+            link.attr("href", &["mailto:", email].concat());
         }
     }
     let nav = ctx.el(&footer, "nav", "efa-footer__links");

@@ -341,19 +341,9 @@ pub(crate) fn field_id(path: &str) -> String {
     id
 }
 
-/// `a` and `b` joined: ids and classes built from parts, without the
-/// formatting machinery of `format!` at every call site.
-#[inline(never)]
-pub(crate) fn join(a: &str, b: &str) -> String {
-    let mut joined = String::with_capacity(a.len() + b.len());
-    joined.push_str(a);
-    joined.push_str(b);
-    joined
-}
-
 /// The `<div class="efa-form-group">` every field lives in.
 pub(crate) fn form_group(ctx: &Ctx, parent: &Element, path: &str, extra: &str) -> Element {
-    let class = if extra.is_empty() { "efa-form-group".to_string() } else { join("efa-form-group ", extra) };
+    let class = if extra.is_empty() { "efa-form-group".to_string() } else { ["efa-form-group ", extra].concat() };
     let group = ctx.el(parent, "div", &class);
     group.attr("data-field", path);
     group
@@ -368,7 +358,7 @@ pub(crate) fn label(ctx: &Ctx, parent: &Element, class: &str, for_id: &str, text
 
 /// The “ (optional)” marker inside a label or legend.
 pub(crate) fn optional_marker(ctx: &Ctx, parent: &Element) -> Element {
-    let marker = ctx.text_el(parent, "span", "efa-optional", &join(" ", ctx.msg(Msg::Optional)));
+    let marker = ctx.text_el(parent, "span", "efa-optional", &[" ", ctx.msg(Msg::Optional)].concat());
     marker.attr("hidden", "");
     marker
 }
@@ -377,7 +367,7 @@ pub(crate) fn optional_marker(ctx: &Ctx, parent: &Element) -> Element {
 pub(crate) fn hint(ctx: &Ctx, parent: &Element, id: &str, text: Option<&str>) -> String {
     let Some(text) = text else { return String::new() };
     let hint = ctx.text_el(parent, "div", "efa-hint", text);
-    let hint_id = join(id, "-hint");
+    let hint_id = [id, "-hint"].concat();
     hint.attr("id", &hint_id);
     hint_id
 }
@@ -385,19 +375,19 @@ pub(crate) fn hint(ctx: &Ctx, parent: &Element, id: &str, text: Option<&str>) ->
 /// The error message (hidden until there is one): GOV.UK puts a visually
 /// hidden “Fehler:” before the words, so screen readers announce what it is.
 pub(crate) fn error_message(ctx: &Ctx, parent: &Element, id: &str) -> (Element, Element) {
-    message(ctx, parent, &join(id, "-error"), "efa-error-message", Msg::ErrorPrefix)
+    message(ctx, parent, &[id, "-error"].concat(), "efa-error-message", Msg::ErrorPrefix)
 }
 
 /// A non-blocking notice (a rule with severity warning).
 pub(crate) fn warning_message(ctx: &Ctx, parent: &Element, id: &str) -> (Element, Element) {
-    message(ctx, parent, &join(id, "-warning"), "efa-warning-message", Msg::WarningPrefix)
+    message(ctx, parent, &[id, "-warning"].concat(), "efa-warning-message", Msg::WarningPrefix)
 }
 
 fn message(ctx: &Ctx, parent: &Element, id: &str, class: &str, prefix: Msg) -> (Element, Element) {
     let paragraph = ctx.el(parent, "p", class);
     paragraph.attr("id", id);
     paragraph.attr("hidden", "");
-    ctx.text_el(&paragraph, "span", "efa-visually-hidden", &join(ctx.msg(prefix), " "));
+    ctx.text_el(&paragraph, "span", "efa-visually-hidden", &[ctx.msg(prefix), " "].concat());
     let text = ctx.el(&paragraph, "span", "");
     (paragraph, text)
 }

@@ -13,7 +13,7 @@ use crate::widget::text::Msg;
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
     let id = field_id(path);
     let group = form_group(ctx, parent, path, "efa-repeat");
-    let mut view = FieldView::new(Kind::Display, node.step, group.clone(), format!("{id}-items"));
+    let mut view = FieldView::new(Kind::Display, node.step, group.clone(), [&id, "-items"].concat());
     let title = ctx.heading(&group, 2, "efa-heading-m", ctx.label(node));
     // With a minimum, entries are needed whatever `required` says.
     if node.repeat.is_none_or(|r| r.min == 0) {
@@ -37,7 +37,7 @@ pub(crate) fn fill(ctx: &Ctx, items: &Element, node: &Node, path: &str, count: u
     let label = ctx.label(node);
     let mut bodies = Vec::with_capacity(count);
     for index in 0..count {
-        let entry_path = format!("{path}/{index}");
+        let entry_path = [path, "/", &index.to_string()].concat();
         let set = ctx.el(items, "fieldset", "efa-fieldset efa-repeat__item");
         set.attr("id", &field_id(&entry_path));
         let name = ctx.msg(Msg::Entry).replace("{label}", label).replace("{n}", &(index + 1).to_string());
@@ -53,7 +53,7 @@ pub(crate) fn fill(ctx: &Ctx, items: &Element, node: &Node, path: &str, count: u
         let text = ctx.msg(Msg::Add).replace("{label}", label);
         let button = ctx.button(items, "efa-button efa-button--secondary efa-repeat__add", "add", &text);
         button.attr("data-path", path);
-        button.attr("id", &format!("{}-add", field_id(path)));
+        button.attr("id", &[&field_id(path), "-add"].concat());
     }
     bodies
 }

@@ -28,7 +28,7 @@ pub(crate) fn render(ctx: &Ctx, section: &Element, answers: &Answers) {
     ctx.text_el(section, "p", "efa-body", ctx.msg(Msg::ReviewIntro));
     for &step in ctx.form.steps() {
         let node = ctx.form.node(step);
-        if !answers.states.get(&format!("#{}", node.id)).is_none_or(|s| s.visible) {
+        if !answers.states.get(&["#", &node.id].concat()).is_none_or(|s| s.visible) {
             continue;
         }
         ctx.heading(section, 2, "efa-heading-m", ctx.label(node));
@@ -49,7 +49,7 @@ fn rows(ctx: &Ctx, section: &Element, list: &mut Option<Element>, members: &[Nod
                     let name = ctx.msg(Msg::Entry).replace("{label}", ctx.label(node)).replace("{n}", &(index + 1).to_string());
                     ctx.heading(section, 3, "efa-heading-s", &name);
                     let mut inner = None;
-                    rows(ctx, section, &mut inner, &node.children, &format!("{path}/{index}"), answers);
+                    rows(ctx, section, &mut inner, &node.children, &[&path, "/", &index.to_string()].concat(), answers);
                 }
                 // Answers after the entries start a new list below them.
                 *list = None;
@@ -66,8 +66,8 @@ fn rows(ctx: &Ctx, section: &Element, list: &mut Option<Element>, members: &[Nod
                 let actions = ctx.el(&row, "dd", "efa-summary-list__actions");
                 if let Some(id) = (!node.computed).then(|| (answers.focus)(&path)).flatten() {
                     let link = ctx.text_el(&actions, "a", "efa-link", ctx.msg(Msg::Change));
-                    ctx.text_el(&link, "span", "efa-visually-hidden", &format!(" {}", ctx.label(node)));
-                    link.attr("href", &format!("#{id}"));
+                    ctx.text_el(&link, "span", "efa-visually-hidden", &[" ", ctx.label(node)].concat());
+                    link.attr("href", &["#", &id].concat());
                     link.attr("data-action", "change");
                     link.attr("data-path", &path);
                 }

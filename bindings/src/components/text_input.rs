@@ -25,7 +25,7 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value
         area
     } else {
         let wrapper = if kind == FieldType::Money { ctx.el(&group, "div", "efa-input__wrapper") } else { group.clone() };
-        let input = ctx.el(&wrapper, "input", &format!("efa-input {}", width_class(node, kind)));
+        let input = ctx.el(&wrapper, "input", &["efa-input ", width_class(node, kind)].concat());
         input.attr("type", input_type(kind));
         input.attr("value", value);
         if let Some(mode) = input_mode(kind) {

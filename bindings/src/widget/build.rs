@@ -1,7 +1,5 @@
 //! Walks the compiled form and renders each node with its component.
 
-use std::collections::BTreeMap;
-
 use efa_engine::error::pointer_push;
 use efa_engine::model::FieldType;
 use efa_engine::{NodeId, Session};
@@ -9,6 +7,47 @@ use serde_json::Value as Json;
 use web_sys::Element;
 
 use crate::components::{attachment, checkbox, choice, date, group, repeat, static_text, text_input, Ctx, FieldView};
+
+/// The rendered fields by data path, in the order they were built.
+///
+/// A list rather than a map: a change looks up a handful of paths among at
+/// most a few hundred fields, and a map of its own would cost every
+/// citizen's download some kilobytes of WebAssembly.
+#[derive(Default)]
+pub(super) struct Views(Vec<(String, FieldView)>);
+
+impl Views {
+    /// The view of the field at `path`.
+    #[inline(never)]
+    pub fn get(&self, path: &str) -> Option<&FieldView> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, view)| view)
+    }
+
+    /// Whether a field at `path` is rendered.
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// Records the view of a field just built (paths are built once).
+    pub fn insert(&mut self, path: String, view: FieldView) {
+        self.0.push((path, view));
+    }
+
+    /// Keeps the views whose path passes `keep`.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.0.retain(|(path, _)| keep(path));
+    }
+
+    /// Forgets every view.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Paths and views.
+    pub fn iter(&self) -> impl Iterator<Item = &(String, FieldView)> {
+        self.0.iter()
+    }
+}
 
 /// Where initial control values come from.
 pub(super) struct Source<'a> {
@@ -20,14 +59,7 @@ pub(super) struct Source<'a> {
 
 /// Renders `members` (at data path `base`) into `parent`, recording a view
 /// per rendered node.
-pub(super) fn members(
-    ctx: &Ctx,
-    parent: &Element,
-    members: &[NodeId],
-    base: &str,
-    source: &Source,
-    views: &mut BTreeMap<String, FieldView>,
-) {
+pub(super) fn members(ctx: &Ctx, parent: &Element, members: &[NodeId], base: &str, source: &Source, views: &mut Views) {
     for &id in members {
         let node = ctx.form.node(id);
         let path = pointer_push(base, &node.id);
@@ -59,11 +91,11 @@ pub(super) fn members(
 }
 
 /// Renders the entries of the repeating group `node` at `path` into `items`.
-pub(super) fn entries(ctx: &Ctx, items: &Element, node: NodeId, path: &str, source: &Source, views: &mut BTreeMap<String, FieldView>) {
+pub(super) fn entries(ctx: &Ctx, items: &Element, node: NodeId, path: &str, source: &Source, views: &mut Views) {
     let definition = ctx.form.node(node);
     let count = source.session.instance_count(path).unwrap_or(0);
     for (index, body) in repeat::fill(ctx, items, definition, path, count).iter().enumerate() {
-        members(ctx, body, &definition.children, &format!("{path}/{index}"), source, views);
+        members(ctx, body, &definition.children, &[path, "/", &index.to_string()].concat(), source, views);
     }
 }
 

@@ -18,11 +18,11 @@ use web_sys::{File, Storage};
 use super::text::Msg;
 use super::Widget;
 use crate::components::notice::Tone;
-use crate::components::{join, Attr};
+use crate::components::Attr;
 
 impl Widget {
     fn storage_key(&self) -> String {
-        format!("efa-draft:{}", self.form.id())
+        ["efa-draft:", self.form.id()].concat()
     }
 
     fn storage(&self) -> Option<Storage> {
@@ -115,7 +115,7 @@ impl Widget {
         let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
         let Ok(link) = self.doc.create_element("a") else { return };
         link.attr("href", &url);
-        link.attr("download", &join(self.form.id(), "-entwurf.json"));
+        link.attr("download", &[self.form.id(), "-entwurf.json"].concat());
         link.unchecked_ref::<web_sys::HtmlElement>().click();
         let _ = web_sys::Url::revoke_object_url(&url);
     }

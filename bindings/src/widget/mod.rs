@@ -30,7 +30,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
-use crate::components::{element, notice, Attr, FieldView};
+use crate::components::{element, notice, Attr};
 use crate::convert::{by_key, from_js, json_text, object, to_js};
 use crate::resources::load;
 use text::{t, Msg};
@@ -106,7 +106,7 @@ pub(crate) struct Widget {
     title: String,
     shell: Option<Shell>,
     /// Rendered fields by data path.
-    views: BTreeMap<String, FieldView>,
+    views: build::Views,
     /// The latest state of every field, by path (steps as `#id`).
     states: HashMap<String, FieldState>,
     page: Page,
@@ -213,7 +213,7 @@ pub fn mount(
         heading: options.heading_level,
         action: options.action,
         shell: None,
-        views: BTreeMap::new(),
+        views: build::Views::default(),
         states: HashMap::new(),
         page: Page::Step(0),
         revealed: HashSet::new(),
@@ -318,7 +318,7 @@ impl Widget {
         for state in states {
             if state.path.starts_with('#') {
                 steps_changed = true;
-            } else if let Some(view) = self.views.get(&*state.path) {
+            } else if let Some(view) = self.views.get(&state.path) {
                 let show = self.revealed.contains(&*state.path);
                 view.apply(&ctx, &state, show, self.server.get(&*state.path).map(String::as_str));
             }
@@ -403,7 +403,8 @@ impl Widget {
         self.dirty = self.dirty.iter().filter_map(|p| shift(p)).collect();
         self.idempotency_key = None;
         // The files of later entries moved to new paths: tell the engine.
-        let moved: Vec<String> = self.files.keys().filter(|p| p.starts_with(&format!("{group}/"))).cloned().collect();
+        let prefix = [group.as_str(), "/"].concat();
+        let moved: Vec<String> = self.files.keys().filter(|p| p.starts_with(&prefix)).cloned().collect();
         self.rebuild_entries(&group, states);
         for path in moved {
             self.sync_files(&path);
@@ -417,8 +418,8 @@ impl Widget {
     /// `states` (all of them: paths after a removed entry shift).
     fn rebuild_entries(&mut self, path: &str, states: Vec<FieldState>) {
         let Some((node, items)) = self.views.get(path).and_then(|v| Some((v.node, v.items.clone()?))) else { return };
-        let prefix = format!("{path}/");
-        self.views.retain(|p, _| !p.starts_with(&prefix));
+        let prefix = [path, "/"].concat();
+        self.views.retain(|p| !p.starts_with(&prefix));
         let draft = self.session.draft();
         let source = build::Source { values: &draft["data"], session: &self.session };
         let ctx = ctx!(self);
@@ -516,7 +517,7 @@ fn reindex(p: &str, group: &str, removed: usize) -> Option<String> {
     let (index, tail) = rest.split_once('/').map_or((rest, ""), |(i, t)| (i, t));
     match index.parse::<usize>() {
         Ok(i) if i == removed => None,
-        Ok(i) if i > removed => Some(if tail.is_empty() { format!("{group}/{}", i - 1) } else { format!("{group}/{}/{tail}", i - 1) }),
+        Ok(i) if i > removed => Some([group, "/", &(i - 1).to_string(), if tail.is_empty() { "" } else { "/" }, tail].concat()),
         _ => Some(p.to_string()),
     }
 }

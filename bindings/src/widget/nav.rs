@@ -23,7 +23,7 @@ pub(super) enum Focus {
 impl Widget {
     /// Whether each step applies (`#stepid` state).
     pub(super) fn visible_steps(&self) -> Vec<bool> {
-        self.form.steps().iter().map(|&s| self.states.get(&format!("#{}", self.form.node(s).id)).is_none_or(|s| s.visible)).collect()
+        self.form.steps().iter().map(|&s| self.states.get(&["#", &self.form.node(s).id].concat()).is_none_or(|s| s.visible)).collect()
     }
 
     /// Shows `page`.
@@ -186,7 +186,7 @@ impl Widget {
     /// Prefixes the host page's title with “Fehler: ” while errors are shown
     /// (GOV.UK: screen reader users hear it first).
     pub(super) fn set_title_error(&self, on: bool) {
-        let title = if on { format!("{}{}", ctx!(self).msg(Msg::TitleErrorPrefix), self.title) } else { self.title.clone() };
+        let title = if on { [ctx!(self).msg(Msg::TitleErrorPrefix), &self.title].concat() } else { self.title.clone() };
         self.doc.set_title(&title);
     }
 

@@ -136,7 +136,7 @@ impl Widget {
         }
         let report = self.session.report();
         if !report.valid {
-            let all: Vec<String> = self.views.keys().cloned().collect();
+            let all: Vec<String> = self.views.iter().map(|(path, _)| path.clone()).collect();
             self.reveal(all);
             self.show_errors(&report.errors, None);
             return Ok(None);
@@ -204,7 +204,7 @@ impl Widget {
             }
             Outcome::Rejected(issues) if !issues.is_empty() => {
                 for issue in &issues {
-                    if let Some(path) = self.views.contains_key(&*issue.path).then(|| issue.path.to_string()) {
+                    if let Some(path) = self.views.contains_key(&issue.path).then(|| issue.path.to_string()) {
                         self.server.entry(path).or_insert_with(|| issue.message.to_string());
                     }
                 }
@@ -241,6 +241,6 @@ fn new_key() -> String {
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
     match crypto {
         Some(crypto) => crypto.random_uuid(),
-        None => format!("efa-{}", js_sys::Math::random().to_bits()),
+        None => ["efa-", &js_sys::Math::random().to_bits().to_string()].concat(),
     }
 }
