@@ -23,12 +23,13 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value
     let legend = ctx.text_el(&fieldset, "legend", "efa-fieldset__legend", ctx.label(node));
     view.optional = Some(optional_marker(ctx, &legend));
     let hint = ctx.el(&fieldset, "div", "efa-hint");
-    hint.attr("id", &[&id, "-hint"].concat());
+    let hint_id = [&id, "-hint"].concat();
+    hint.attr("id", &hint_id);
     if let Some(text) = ctx.text_opt(node.hint.as_ref()) {
         ctx.text_el(&hint, "span", "efa-hint__line", text);
     }
     ctx.text_el(&hint, "span", "efa-hint__line", ctx.msg(Msg::DateExample));
-    view.described_by = hint.id();
+    view.described_by = hint_id;
     view.error = Some(error_message(ctx, &fieldset, &id));
     view.warning = Some(warning_message(ctx, &fieldset, &id));
     view.described.push(fieldset.clone());

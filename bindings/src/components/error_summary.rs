@@ -68,6 +68,6 @@ impl Summary {
 
     /// Whether the summary is showing.
     pub fn is_shown(&self) -> bool {
-        !self.root.has_attribute("hidden")
+        self.root.get_attribute("hidden").is_none()
     }
 }

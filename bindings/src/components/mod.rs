@@ -290,7 +290,7 @@ impl FieldView {
 pub(crate) fn focus(element: &Element) {
     use wasm_bindgen::JsCast;
     const CONTROLS: &str = "input:not([type=hidden]):not([hidden]), select, textarea, button, a[href]";
-    let target = if element.matches(CONTROLS).unwrap_or(false) || element.has_attribute("tabindex") {
+    let target = if element.matches(CONTROLS).unwrap_or(false) || element.get_attribute("tabindex").is_some() {
         element.clone()
     } else if let Some(control) = element.query_selector(CONTROLS).ok().flatten() {
         control
@@ -298,9 +298,8 @@ pub(crate) fn focus(element: &Element) {
         element.attr("tabindex", "-1");
         element.clone()
     };
-    if let Some(target) = target.dyn_ref::<web_sys::HtmlElement>() {
-        let _ = target.focus();
-    }
+    // Every element of the widget is an HTML element (created by tag name).
+    let _ = target.unchecked_ref::<web_sys::HtmlElement>().focus();
 }
 
 /// Shows or hides an element with the `hidden` attribute (no inline styles:

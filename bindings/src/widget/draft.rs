@@ -108,10 +108,7 @@ impl Widget {
     /// “Als Datei herunterladen”: a JSON file via a temporary object URL.
     pub(super) fn export_draft(&self) {
         let text = crate::convert::json_text(&self.session.draft());
-        let parts = js_sys::Array::of1(&text.into());
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/json");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+        let Ok(blob) = super::json_blob(&text) else { return };
         let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
         let Ok(link) = self.doc.create_element("a") else { return };
         link.attr("href", &url);

@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, File, FocusEvent};
+use web_sys::{Element, Event, File};
 
 use super::{draft, send, Widget};
 use crate::components::step_nav::Page;
@@ -63,9 +63,18 @@ fn dispatch(widget: &Rc<RefCell<Widget>>, event: &Event) {
             let host = widget.borrow().host.clone();
             super::send::host_event(&host, "efa-change", &detail, false);
         }
-        After::Send => wasm_bindgen_futures::spawn_local(send::run(widget.clone())),
-        After::Import(file) => wasm_bindgen_futures::spawn_local(draft::import(widget.clone(), file)),
-        After::FlushLater => wasm_bindgen_futures::spawn_local(flush_later(widget.clone())),
+        waiting => wasm_bindgen_futures::spawn_local(later(widget.clone(), waiting)),
+    }
+}
+
+/// Work that waits for the network, a file or the next task. One future
+/// type for all of it, so the task machinery is instantiated once.
+async fn later(widget: Rc<RefCell<Widget>>, after: After) {
+    match after {
+        After::Send => send::run(widget).await,
+        After::Import(file) => draft::import(widget, file).await,
+        After::FlushLater => flush_later(widget).await,
+        After::Nothing | After::Changed(_) => {}
     }
 }
 
@@ -91,7 +100,8 @@ impl Widget {
             "change" => self.on_change(&target),
             "click" => self.on_click(&target, event),
             "focusout" => {
-                let next = event.dyn_ref::<FocusEvent>().and_then(|e| e.related_target()).and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                // A focusout's `relatedTarget` is the node taking the focus, or null.
+                let next = Some(prop(event, "relatedTarget")).filter(|t| !t.is_null() && !t.is_undefined()).map(JsCast::unchecked_into);
                 self.on_leave(&target, next.as_ref());
                 After::Nothing
             }
@@ -281,10 +291,10 @@ impl Widget {
     }
 }
 
-/// A property of a control (`value`, `checked`): read through `Reflect`, so
+/// A property of a control (`value`, `checked`) or an event: read through `Reflect`, so
 /// one import serves every control type.
-fn prop(element: &Element, name: &str) -> JsValue {
-    js_sys::Reflect::get(element, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+fn prop(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Sets a property of a control; a plain data property, it cannot throw.

@@ -30,7 +30,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
-use crate::components::{element, notice, Attr};
+use crate::components::{element, notice, Attr, Res};
 use crate::convert::{by_key, from_js, json_text, object, to_js};
 use crate::resources::load;
 use text::{t, Msg};
@@ -262,6 +262,23 @@ fn failure_box(doc: &Document, container: &Element, lang: &str, details: &[Strin
     for detail in details {
         make(&list, "li", "", detail);
     }
+}
+
+/// A plain object with `entries`: the option bags of DOM constructors
+/// (event, request, blob and scroll options) set through one import
+/// instead of a generated setter per field.
+pub(crate) fn options(entries: &[(&str, &JsValue)]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (key, value) in entries {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object
+}
+
+/// A `Blob` of JSON text (a draft file, the submission part).
+pub(crate) fn json_blob(text: &str) -> Res<web_sys::Blob> {
+    let options = options(&[("type", &JsValue::from_str("application/json"))]);
+    web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&text.into()), options.unchecked_ref())
 }
 
 /// A JS exception from a web-sys error value.

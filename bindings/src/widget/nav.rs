@@ -3,7 +3,7 @@
 //! link on any page leads to the field on its own step.
 
 use efa_engine::Issue;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::text::Msg;
 use super::{ctx, Widget};
@@ -70,7 +70,7 @@ impl Widget {
         let (first, last) = match self.page {
             Page::Step(index) => {
                 let position = visible.iter().take(index + 1).filter(|v| **v).count();
-                if let Some(caption_element) = shell.steps.get(index).and_then(|s| s.first_element_child()) {
+                if let Some(caption_element) = shell.steps.get(index).and_then(|s| s.query_selector(".efa-caption").ok().flatten()) {
                     caption_element.set_text_content(Some(&caption(&ctx, position, total)));
                 }
                 (position <= 1, position >= total)
@@ -137,11 +137,8 @@ impl Widget {
             self.show_page(Page::Step(step), Focus::None);
         }
         focus(&target);
-        if let Some(element) = target.dyn_ref::<web_sys::Element>() {
-            let options = web_sys::ScrollIntoViewOptions::new();
-            options.set_block(web_sys::ScrollLogicalPosition::Center);
-            element.scroll_into_view_with_scroll_into_view_options(&options);
-        }
+        let options = super::options(&[("block", &JsValue::from_str("center"))]);
+        target.scroll_into_view_with_scroll_into_view_options(options.unchecked_ref());
     }
 
     /// Shows `issues` in the summary (and at their fields) and focuses it.

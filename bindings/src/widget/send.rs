@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlElement, Request, RequestInit, Response};
+use web_sys::{HtmlElement, Request, Response};
 
 use super::text::Msg;
 use super::{ctx, Widget};
@@ -36,12 +36,14 @@ enum Outcome {
 /// Dispatches a `CustomEvent` on the host element (bubbles, crosses the
 /// shadow boundary); returns false when a listener cancelled it.
 pub(crate) fn host_event(host: &HtmlElement, name: &str, detail: &Json, cancelable: bool) -> bool {
-    let init = web_sys::CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_cancelable(cancelable);
-    init.set_detail(&js_sys::JSON::parse(&json_text(detail)).unwrap_or(JsValue::NULL));
-    match web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+    let detail = js_sys::JSON::parse(&json_text(detail)).unwrap_or(JsValue::NULL);
+    let init = super::options(&[
+        ("bubbles", &JsValue::TRUE),
+        ("composed", &JsValue::TRUE),
+        ("cancelable", &JsValue::from_bool(cancelable)),
+        ("detail", &detail),
+    ]);
+    match web_sys::CustomEvent::new_with_event_init_dict(name, init.unchecked_ref()) {
         Ok(event) => host.dispatch_event(&event).unwrap_or(true),
         Err(_) => true,
     }
@@ -158,30 +160,26 @@ impl Widget {
         headers.set("Accept", "application/json")?;
         let key = self.idempotency_key.get_or_insert_with(new_key).clone();
         headers.set("Idempotency-Key", &key)?;
-        let init = RequestInit::new();
-        init.set_method("POST");
         let json = json_text(envelope);
         // Only files of attachment fields that are still relevant travel.
         let files: Vec<(&String, &Vec<web_sys::File>)> =
             self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).collect();
-        if files.is_empty() {
+        let body = if files.is_empty() {
             headers.set("Content-Type", "application/json")?;
-            init.set_body(&JsValue::from_str(&json));
+            JsValue::from_str(&json)
         } else {
             let form = web_sys::FormData::new()?;
-            let options = web_sys::BlobPropertyBag::new();
-            options.set_type("application/json");
-            let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&json.into()), &options)?;
+            let blob = super::json_blob(&json)?;
             form.append_with_blob_and_filename("submission", &blob, "submission.json")?;
             for (path, list) in files {
                 for file in list {
                     form.append_with_blob_and_filename(path, file, &file.name())?;
                 }
             }
-            init.set_body(&form);
-        }
-        init.set_headers(&headers);
-        Request::new_with_str_and_init(action, &init)
+            form.into()
+        };
+        let init = super::options(&[("method", &JsValue::from_str("POST")), ("headers", &headers), ("body", &body)]);
+        Request::new_with_str_and_init(action, init.unchecked_ref())
     }
 
     /// Shows the outcome; returns the `efa-submitted` detail on success.
