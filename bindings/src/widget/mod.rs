@@ -121,9 +121,9 @@ pub(crate) struct Widget {
     /// Fields typed into since the widget started.
     dirty: HashSet<String>,
     /// Messages from the server's last rejection, until the value changes.
-    server: HashMap<String, String>,
+    server: ByPath<String>,
     /// Chosen files per attachment field.
-    files: HashMap<String, Vec<File>>,
+    files: ByPath<Vec<File>>,
     /// A change link led here from the review page: continue goes back there.
     return_to_review: bool,
     sending: bool,
@@ -220,8 +220,8 @@ pub fn mount(
         pressing: false,
         pending: Vec::new(),
         dirty: HashSet::new(),
-        server: HashMap::new(),
-        files: HashMap::new(),
+        server: ByPath::default(),
+        files: ByPath::default(),
         return_to_review: false,
         sending: false,
         reference: None,
@@ -337,7 +337,7 @@ impl Widget {
                 steps_changed = true;
             } else if let Some(view) = self.views.get(&state.path) {
                 let show = self.revealed.contains(&*state.path);
-                view.apply(&ctx, &state, show, self.server.get(&*state.path).map(String::as_str));
+                view.apply(&ctx, &state, show, self.server.get(&state.path).map(String::as_str));
             }
             self.states.insert(state.path.to_string(), state);
         }
@@ -414,8 +414,8 @@ impl Widget {
         let Ok(states) = self.session.remove_instance(path) else { return };
         let group = group.to_string();
         let shift = |p: &str| reindex(p, &group, index);
-        self.files = std::mem::take(&mut self.files).into_iter().filter_map(|(p, f)| Some((shift(&p)?, f))).collect();
-        self.server = std::mem::take(&mut self.server).into_iter().filter_map(|(p, m)| Some((shift(&p)?, m))).collect();
+        self.files.rekey(shift);
+        self.server.rekey(shift);
         self.revealed = self.revealed.iter().filter_map(|p| shift(p)).collect();
         self.dirty = self.dirty.iter().filter_map(|p| shift(p)).collect();
         self.idempotency_key = None;
@@ -452,7 +452,7 @@ impl Widget {
     fn add_files(&mut self, path: &str, input: &Element) -> Option<Json> {
         let input: &web_sys::HtmlInputElement = input.unchecked_ref();
         if let Some(list) = input.files() {
-            let chosen = self.files.entry(path.to_string()).or_default();
+            let chosen = self.files.or_insert_with(path, Vec::new);
             chosen.extend((0..list.length()).filter_map(|i| list.get(i)));
         }
         // Cleared so that choosing the same file again is a change.
@@ -524,6 +524,60 @@ impl Widget {
     /// Index of the first step that applies.
     fn first_step(&self) -> usize {
         self.visible_steps().iter().position(|v| *v).unwrap_or(0)
+    }
+}
+
+/// Values by data path (server messages, chosen files) in a list: the
+/// widget keeps a few, and a hash map type per value type would cost more
+/// code than a short scan.
+pub(crate) struct ByPath<V>(Vec<(String, V)>);
+
+impl<V> Default for ByPath<V> {
+    fn default() -> Self {
+        ByPath(Vec::new())
+    }
+}
+
+impl<V> ByPath<V> {
+    fn get(&self, path: &str) -> Option<&V> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, value)| value)
+    }
+
+    fn get_mut(&mut self, path: &str) -> Option<&mut V> {
+        self.0.iter_mut().find(|(p, _)| p == path).map(|(_, value)| value)
+    }
+
+    /// The value at `path`, made by `make` if there is none yet.
+    fn or_insert_with(&mut self, path: &str, make: impl FnOnce() -> V) -> &mut V {
+        let index = match self.0.iter().position(|(p, _)| p == path) {
+            Some(index) => index,
+            None => {
+                self.0.push((path.to_string(), make()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[index].1
+    }
+
+    fn remove(&mut self, path: &str) {
+        self.0.retain(|(p, _)| p != path);
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(path, _)| path)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(path, value)| (path, value))
+    }
+
+    /// Moves every value to the path `shift` gives, dropping it for `None`.
+    fn rekey(&mut self, shift: impl Fn(&str) -> Option<String>) {
+        self.0 = std::mem::take(&mut self.0).into_iter().filter_map(|(p, value)| Some((shift(&p)?, value))).collect();
     }
 }
 

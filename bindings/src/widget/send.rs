@@ -203,7 +203,7 @@ impl Widget {
             Outcome::Rejected(issues) if !issues.is_empty() => {
                 for issue in &issues {
                     if let Some(path) = self.views.contains_key(&issue.path).then(|| issue.path.to_string()) {
-                        self.server.entry(path).or_insert_with(|| issue.message.to_string());
+                        self.server.or_insert_with(&path, || issue.message.to_string());
                     }
                 }
                 let intro = ctx!(self).msg(Msg::RejectedIntro);
