@@ -2,38 +2,39 @@
 //! files, each removable. Files stay in the browser until sending; the
 //! engine sees their name, media type and size and checks the limits first.
 
+use super::Attr;
 use efa_engine::{i18n, Node};
 use web_sys::Element;
 
-use super::{field_id, form_group, labelled, set_hidden, Ctx, FieldView, Kind, Res};
+use super::{field_id, form_group, labelled, set_hidden, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// Renders the upload for `node` at `path`.
-pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> Res<FieldView> {
+pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
     let id = field_id(path);
-    let group = form_group(ctx, parent, path, "")?;
+    let group = form_group(ctx, parent, path, "");
     let mut view = FieldView::new(Kind::Files, node.step, group.clone(), id.clone());
     let spec = node.spec.as_ref();
-    labelled(ctx, &group, node, &id, &mut view, hint_text(ctx, node).as_deref())?;
-    let input = ctx.el(&group, "input", "efa-file-upload")?;
-    input.set_id(&id);
-    input.set_attribute("type", "file")?;
-    input.set_attribute("name", path)?;
-    input.set_attribute("data-path", path)?;
+    labelled(ctx, &group, node, &id, &mut view, hint_text(ctx, node).as_deref());
+    let input = ctx.el(&group, "input", "efa-file-upload");
+    input.attr("id", &id);
+    input.attr("type", "file");
+    input.attr("name", path);
+    input.attr("data-path", path);
     if let Some(accept) = spec.map(|s| &s.accept).filter(|a| !a.is_empty()) {
-        input.set_attribute("accept", &accept.join(","))?;
+        input.attr("accept", &accept.join(","));
     }
     if spec.and_then(|s| s.max_items) != Some(1) {
-        input.set_attribute("multiple", "")?;
+        input.attr("multiple", "");
     }
-    let list = ctx.el(&group, "ul", "efa-file-list")?;
-    list.set_attribute("aria-label", ctx.msg(Msg::Files))?;
-    list.set_attribute("hidden", "")?;
+    let list = ctx.el(&group, "ul", "efa-file-list");
+    list.attr("aria-label", ctx.msg(Msg::Files));
+    list.attr("hidden", "");
     view.focus = Some(input.clone());
     view.controls.push(input.clone());
     view.described.push(input);
     view.items = Some(list);
-    Ok(view)
+    view
 }
 
 /// The author's hint, or else the limits in the engine's words.
@@ -53,17 +54,16 @@ fn hint_text(ctx: &Ctx, node: &Node) -> Option<String> {
 }
 
 /// Shows the chosen files (`(name, size)`) with a remove button each.
-pub(crate) fn show_files(ctx: &Ctx, list: &Element, path: &str, files: &[(String, f64)]) -> Res<()> {
+pub(crate) fn show_files(ctx: &Ctx, list: &Element, path: &str, files: &[(String, f64)]) {
     list.set_text_content(None);
-    set_hidden(list, files.is_empty())?;
+    set_hidden(list, files.is_empty());
     for (index, (name, size)) in files.iter().enumerate() {
-        let item = ctx.el(list, "li", "efa-file-list__item")?;
-        ctx.text_el(&item, "span", "efa-file-list__name", name)?;
-        ctx.text_el(&item, "span", "efa-file-list__size", &format!(" ({})", i18n::format_size(*size as u64)))?;
-        let button = ctx.button(&item, "efa-link-button", "remove-file", ctx.msg(Msg::RemoveFile))?;
-        ctx.text_el(&button, "span", "efa-visually-hidden", &format!(" {name}"))?;
-        button.set_attribute("data-path", path)?;
-        button.set_attribute("data-index", &index.to_string())?;
+        let item = ctx.el(list, "li", "efa-file-list__item");
+        ctx.text_el(&item, "span", "efa-file-list__name", name);
+        ctx.text_el(&item, "span", "efa-file-list__size", &[" (", &i18n::format_size(*size as u64), ")"].concat());
+        let button = ctx.button(&item, "efa-link-button", "remove-file", ctx.msg(Msg::RemoveFile));
+        ctx.text_el(&button, "span", "efa-visually-hidden", &[" ", name].concat());
+        button.attr("data-path", path);
+        button.attr("data-index", &index.to_string());
     }
-    Ok(())
 }

@@ -2,59 +2,61 @@
 //! Three short fields are easier to type and to read aloud than a date
 //! picker; the engine gets `YYYY-MM-DD` and reports an impossible date.
 
+use super::Attr;
 use efa_engine::Node;
 use serde_json::Value as Json;
 use web_sys::Element;
 
-use super::{error_message, field_id, form_group, optional_marker, warning_message, Ctx, FieldView, Kind, Res};
+use super::{error_message, field_id, form_group, optional_marker, warning_message, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// The parts of a date input, in order.
 pub(crate) const PARTS: [(&str, Msg, &str); 3] = [("day", Msg::Day, "2"), ("month", Msg::Month, "2"), ("year", Msg::Year, "4")];
 
 /// Renders the date input for `node` at `path` with the raw `value`.
-pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> Res<FieldView> {
+pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> FieldView {
     let id = field_id(path);
-    let group = form_group(ctx, parent, path, "")?;
-    let mut view = FieldView::new(Kind::Date, node.step, group.clone(), format!("{id}-day"));
-    let fieldset = ctx.el(&group, "fieldset", "efa-fieldset")?;
-    fieldset.set_attribute("role", "group")?;
-    let legend = ctx.text_el(&fieldset, "legend", "efa-fieldset__legend", ctx.label(node))?;
-    view.optional = Some(optional_marker(ctx, &legend)?);
-    let hint = ctx.el(&fieldset, "div", "efa-hint")?;
-    hint.set_id(&format!("{id}-hint"));
+    let group = form_group(ctx, parent, path, "");
+    let mut view = FieldView::new(Kind::Date, node.step, group.clone(), [&id, "-day"].concat());
+    let fieldset = ctx.el(&group, "fieldset", "efa-fieldset");
+    fieldset.attr("role", "group");
+    let legend = ctx.text_el(&fieldset, "legend", "efa-fieldset__legend", ctx.label(node));
+    view.optional = Some(optional_marker(ctx, &legend));
+    let hint = ctx.el(&fieldset, "div", "efa-hint");
+    let hint_id = [&id, "-hint"].concat();
+    hint.attr("id", &hint_id);
     if let Some(text) = ctx.text_opt(node.hint.as_ref()) {
-        ctx.text_el(&hint, "span", "efa-hint__line", text)?;
+        ctx.text_el(&hint, "span", "efa-hint__line", text);
     }
-    ctx.text_el(&hint, "span", "efa-hint__line", ctx.msg(Msg::DateExample))?;
-    view.described_by = hint.id();
-    view.error = Some(error_message(ctx, &fieldset, &id)?);
-    view.warning = Some(warning_message(ctx, &fieldset, &id)?);
+    ctx.text_el(&hint, "span", "efa-hint__line", ctx.msg(Msg::DateExample));
+    view.described_by = hint_id;
+    view.error = Some(error_message(ctx, &fieldset, &id));
+    view.warning = Some(warning_message(ctx, &fieldset, &id));
     view.described.push(fieldset.clone());
-    let inputs = ctx.el(&fieldset, "div", "efa-date-input")?;
-    inputs.set_id(&id);
+    let inputs = ctx.el(&fieldset, "div", "efa-date-input");
+    inputs.attr("id", &id);
     let autocomplete = node.spec.as_ref().and_then(|s| s.autocomplete.as_deref()).filter(|t| *t == "bday");
     for ((part, label, width), text) in PARTS.iter().zip(split(value)) {
-        let item = ctx.el(&inputs, "div", "efa-date-input__item")?;
-        let input_id = format!("{id}-{part}");
-        let label = ctx.text_el(&item, "label", "efa-label efa-date-input__label", ctx.msg(*label))?;
-        label.set_attribute("for", &input_id)?;
-        let input = ctx.el(&item, "input", &format!("efa-input efa-date-input__input efa-input--width-{width}"))?;
-        input.set_id(&input_id);
-        input.set_attribute("type", "text")?;
-        input.set_attribute("inputmode", "numeric")?;
-        input.set_attribute("name", &format!("{path}#{part}"))?;
-        input.set_attribute("data-path", path)?;
-        input.set_attribute("value", &text)?;
+        let item = ctx.el(&inputs, "div", "efa-date-input__item");
+        let input_id = [&id, "-", part].concat();
+        let label = ctx.text_el(&item, "label", "efa-label efa-date-input__label", ctx.msg(*label));
+        label.attr("for", &input_id);
+        let input = ctx.el(&item, "input", &["efa-input efa-date-input__input efa-input--width-", width].concat());
+        input.attr("id", &input_id);
+        input.attr("type", "text");
+        input.attr("inputmode", "numeric");
+        input.attr("name", &[path, "#", part].concat());
+        input.attr("data-path", path);
+        input.attr("value", &text);
         if let Some(token) = autocomplete {
-            input.set_attribute("autocomplete", &format!("{token}-{part}"))?;
+            input.attr("autocomplete", &[token, "-", part].concat());
         }
         if view.focus.is_none() {
             view.focus = Some(input.clone());
         }
         view.controls.push(input);
     }
-    Ok(view)
+    view
 }
 
 /// `YYYY-MM-DD` (also partial, like `2024--05`) → `[day, month, year]`.
@@ -74,8 +76,8 @@ pub(crate) fn compose(day: &str, month: &str, year: &str) -> Json {
     if day.is_empty() && month.is_empty() && year.is_empty() {
         return Json::Null;
     }
-    let pad = |s: &str| if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { format!("0{s}") } else { s.to_string() };
-    Json::String(format!("{year}-{}-{}", pad(month), pad(day)))
+    let pad = |s: &str| if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { ["0", s].concat() } else { s.to_string() };
+    Json::String([year, "-", &pad(month), "-", &pad(day)].concat())
 }
 
 #[cfg(test)]

@@ -1,19 +1,20 @@
 //! A group of fields (an address, a bank account): a fieldset whose legend
 //! names the group; the members are rendered into it.
 
+use super::Attr;
 use efa_engine::Node;
 use web_sys::Element;
 
-use super::{field_id, fieldset, form_group, Ctx, FieldView, Kind, Res};
+use super::{field_id, fieldset, form_group, Ctx, FieldView, Kind};
 
 /// Renders the frame of the group at `path`; members go into `view.body`.
-pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> Res<FieldView> {
+pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
     let id = field_id(path);
-    let group = form_group(ctx, parent, path, "efa-group")?;
+    let group = form_group(ctx, parent, path, "efa-group");
     let mut view = FieldView::new(Kind::Display, node.step, group.clone(), id.clone());
-    let set = fieldset(ctx, &group, node, &id, &mut view, "efa-fieldset__legend efa-fieldset__legend--m")?;
-    set.set_id(&id);
+    let set = fieldset(ctx, &group, node, &id, &mut view, "efa-fieldset__legend efa-fieldset__legend--m");
+    set.attr("id", &id);
     view.described.push(set.clone());
     view.body = Some(set);
-    Ok(view)
+    view
 }

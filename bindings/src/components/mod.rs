@@ -25,8 +25,8 @@ pub(crate) mod text_input;
 
 use efa_engine::model::Text;
 use efa_engine::{CompiledForm, FieldState, Node};
-use wasm_bindgen::JsValue;
-use web_sys::{Document, Element};
+use wasm_bindgen::{JsValue, UnwrapThrowExt};
+use web_sys::{Document, Element, Node as DomNode};
 
 use crate::widget::text::{t, Msg};
 
@@ -67,34 +67,69 @@ impl<'a> Ctx<'a> {
     }
 
     /// Creates `<tag class=…>` and appends it to `parent`.
-    pub fn el(&self, parent: &Element, tag: &str, class: &str) -> Res<Element> {
-        let element = self.doc.create_element(tag)?;
-        if !class.is_empty() {
-            element.set_class_name(class);
-        }
-        parent.append_child(&element)?;
-        Ok(element)
+    pub fn el(&self, parent: &Element, tag: &str, class: &str) -> Element {
+        element(self.doc, parent, tag, class)
     }
 
     /// Like [`Ctx::el`], with text content.
-    pub fn text_el(&self, parent: &Element, tag: &str, class: &str, text: &str) -> Res<Element> {
-        let element = self.el(parent, tag, class)?;
+    #[inline(never)]
+    pub fn text_el(&self, parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+        let element = self.el(parent, tag, class);
         element.set_text_content(Some(text));
-        Ok(element)
+        element
     }
 
     /// A heading `levels` below the form title (h2…h6).
-    pub fn heading(&self, parent: &Element, levels: u8, class: &str, text: &str) -> Res<Element> {
+    pub fn heading(&self, parent: &Element, levels: u8, class: &str, text: &str) -> Element {
+        const TAGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
         let level = (self.heading + levels).clamp(1, 6);
-        self.text_el(parent, &format!("h{level}"), class, text)
+        self.text_el(parent, TAGS[usize::from(level) - 1], class, text)
     }
 
     /// A button (never disabled: unavailable actions are not rendered).
-    pub fn button(&self, parent: &Element, class: &str, action: &str, text: &str) -> Res<Element> {
-        let button = self.text_el(parent, "button", class, text)?;
-        button.set_attribute("type", "button")?;
-        button.set_attribute("data-action", action)?;
-        Ok(button)
+    #[inline(never)]
+    pub fn button(&self, parent: &Element, class: &str, action: &str, text: &str) -> Element {
+        let button = self.text_el(parent, "button", class, text);
+        button.attr("type", "button");
+        button.attr("data-action", action);
+        button
+    }
+}
+
+/// Creates `<tag class=…>` (no class when empty) and appends it to `parent`.
+#[inline(never)]
+pub(crate) fn element(doc: &Document, parent: &DomNode, tag: &str, class: &str) -> Element {
+    // Fails only for an invalid tag name; the widget's are constants.
+    let element = doc.create_element(tag).unwrap_throw();
+    if !class.is_empty() {
+        element.attr("class", class);
+    }
+    // Fails only for a node that cannot take children; parents are
+    // elements and the shadow root.
+    let _ = parent.append_child(&element);
+    element
+}
+
+/// Attribute changes that cannot fail: the DOM rejects only invalid
+/// attribute names, and the widget's names are constants. Dropping the
+/// impossible error here keeps error handling out of every call site
+/// (hundreds of them), which is most of the renderer's WebAssembly size.
+pub(crate) trait Attr {
+    /// Sets an attribute.
+    fn attr(&self, name: &str, value: &str);
+    /// Removes an attribute.
+    fn unattr(&self, name: &str);
+}
+
+impl Attr for Element {
+    #[inline(never)]
+    fn attr(&self, name: &str, value: &str) {
+        let _ = self.set_attribute(name, value);
+    }
+
+    #[inline(never)]
+    fn unattr(&self, name: &str) {
+        let _ = self.remove_attribute(name);
     }
 }
 
@@ -177,10 +212,10 @@ impl FieldView {
     /// Patches the view to `state`. Messages appear only when `show` (the
     /// citizen tried to continue, or left the field); `server` is a message
     /// the server sent for this field, shown until the value changes.
-    pub fn apply(&self, ctx: &Ctx, state: &FieldState, show: bool, server: Option<&str>) -> Res<()> {
-        set_hidden(&self.group, !state.visible)?;
+    pub fn apply(&self, ctx: &Ctx, state: &FieldState, show: bool, server: Option<&str>) {
+        set_hidden(&self.group, !state.visible);
         if let Some(optional) = &self.optional {
-            set_hidden(optional, state.required)?;
+            set_hidden(optional, state.required);
         }
         if let Some(output) = &self.output {
             output.set_text_content(Some(&crate::widget::display::value(ctx, ctx.form.node(self.node), &state.value)));
@@ -189,102 +224,98 @@ impl FieldView {
         let warning = show.then(|| state.warnings.first().map(|i| &*i.message)).flatten();
         let mut described = self.described_by.clone();
         if let Some((paragraph, text)) = &self.error {
-            show_message(paragraph, text, error)?;
-            if error.is_some() {
-                push_id(&mut described, &paragraph.id());
-            }
+            show_message(paragraph, text, error, &mut described);
         }
         if let Some((paragraph, text)) = &self.warning {
-            show_message(paragraph, text, warning)?;
-            if warning.is_some() {
-                push_id(&mut described, &paragraph.id());
-            }
+            show_message(paragraph, text, warning, &mut described);
         }
-        self.group.class_list().toggle_with_force("efa-form-group--error", error.is_some())?;
+        let _ = self.group.class_list().toggle_with_force("efa-form-group--error", error.is_some());
+        let readonly = state.readonly && matches!(self.kind, Kind::Text | Kind::Date);
+        // Checkboxes have no `readonly` attribute, but ARIA's role allows
+        // `aria-readonly`; the widget reverts any change (events.rs).
+        let aria_readonly = state.readonly && matches!(self.kind, Kind::Checkboxes | Kind::Boolean);
         for control in &self.controls {
-            if error.is_some() {
-                control.set_attribute("aria-invalid", "true")?;
-            } else {
-                control.remove_attribute("aria-invalid")?;
-            }
-            control.toggle_attribute_with_force("readonly", state.readonly && matches!(self.kind, Kind::Text | Kind::Date))?;
-            // Checkboxes have no `readonly` attribute, but ARIA's role allows
-            // `aria-readonly`; the widget reverts any change (events.rs).
+            set_optional_attribute(control, "aria-invalid", error.is_some().then_some("true"));
+            set_flag(control, "readonly", readonly);
             if matches!(self.kind, Kind::Checkboxes | Kind::Boolean) {
-                set_optional_attribute(control, "aria-readonly", state.readonly.then_some("true"))?;
+                set_optional_attribute(control, "aria-readonly", aria_readonly.then_some("true"));
             }
         }
         if let Some(offered) = &state.options {
-            self.offer(offered)?;
+            self.offer(offered);
         }
         for element in &self.described {
-            if described.is_empty() {
-                element.remove_attribute("aria-describedby")?;
-            } else {
-                element.set_attribute("aria-describedby", &described)?;
-            }
+            set_optional_attribute(element, "aria-describedby", (!described.is_empty()).then_some(described.as_str()));
         }
-        Ok(())
     }
 }
 
-fn set_optional_attribute(element: &Element, name: &str, value: Option<&str>) -> Res<()> {
+/// Sets the attribute `name` to `value`, or removes it for `None`.
+#[inline(never)]
+pub(crate) fn set_optional_attribute(element: &Element, name: &str, value: Option<&str>) {
     match value {
-        Some(value) => element.set_attribute(name, value),
-        None => element.remove_attribute(name),
+        Some(value) => element.attr(name, value),
+        None => element.unattr(name),
     }
+}
+
+/// Sets or removes a boolean attribute (`hidden`, `readonly`).
+fn set_flag(element: &Element, name: &str, on: bool) {
+    set_optional_attribute(element, name, on.then_some(""));
 }
 
 impl FieldView {
     /// Shows only the options a choice filter offers now (hidden, not
     /// disabled: no disabled controls).
-    fn offer(&self, offered: &[String]) -> Res<()> {
+    fn offer(&self, offered: &[String]) {
         let is_offered = |element: &Element| element.get_attribute("value").is_none_or(|code| code.is_empty() || offered.contains(&code));
         for control in &self.controls {
             if matches!(self.kind, Kind::Radios | Kind::Checkboxes) {
                 if let Some(item) = control.parent_element() {
-                    set_hidden(&item, !is_offered(control))?;
+                    set_hidden(&item, !is_offered(control));
                 }
             } else if control.tag_name() == "SELECT" {
                 let options = control.children();
                 for option in (0..options.length()).filter_map(|i| options.item(i)) {
-                    set_hidden(&option, !is_offered(&option))?;
+                    set_hidden(&option, !is_offered(&option));
                 }
             }
         }
-        Ok(())
     }
 }
 
 /// Moves the focus into `element`: the element itself when it takes focus,
 /// else its first control, else the element made focusable for the moment.
-pub(crate) fn focus(element: &Element) -> Res<()> {
+#[inline(never)]
+pub(crate) fn focus(element: &Element) {
     use wasm_bindgen::JsCast;
     const CONTROLS: &str = "input:not([type=hidden]):not([hidden]), select, textarea, button, a[href]";
-    let target = if element.matches(CONTROLS)? || element.has_attribute("tabindex") {
+    let target = if element.matches(CONTROLS).unwrap_or(false) || element.get_attribute("tabindex").is_some() {
         element.clone()
-    } else if let Some(control) = element.query_selector(CONTROLS)? {
+    } else if let Some(control) = element.query_selector(CONTROLS).ok().flatten() {
         control
     } else {
-        element.set_attribute("tabindex", "-1")?;
+        element.attr("tabindex", "-1");
         element.clone()
     };
-    match target.dyn_ref::<web_sys::HtmlElement>() {
-        Some(target) => target.focus(),
-        None => Ok(()),
-    }
+    // Every element of the widget is an HTML element (created by tag name).
+    let _ = target.unchecked_ref::<web_sys::HtmlElement>().focus();
 }
 
 /// Shows or hides an element with the `hidden` attribute (no inline styles:
 /// they would break under a strict Content-Security-Policy).
-pub(crate) fn set_hidden(element: &Element, hidden: bool) -> Res<()> {
-    element.toggle_attribute_with_force("hidden", hidden).map(drop)
+pub(crate) fn set_hidden(element: &Element, hidden: bool) {
+    set_flag(element, "hidden", hidden);
 }
 
-fn show_message(paragraph: &Element, text: &Element, message: Option<&str>) -> Res<()> {
+/// Shows `message` (or hides the paragraph) and names the paragraph in
+/// `described` while it shows.
+fn show_message(paragraph: &Element, text: &Element, message: Option<&str>, described: &mut String) {
     text.set_text_content(message);
-    set_hidden(paragraph, message.is_none())?;
-    Ok(())
+    set_hidden(paragraph, message.is_none());
+    if message.is_some() {
+        push_id(described, &paragraph.get_attribute("id").unwrap_or_default());
+    }
 }
 
 fn push_id(list: &mut String, id: &str) {
@@ -310,79 +341,82 @@ pub(crate) fn field_id(path: &str) -> String {
 }
 
 /// The `<div class="efa-form-group">` every field lives in.
-pub(crate) fn form_group(ctx: &Ctx, parent: &Element, path: &str, extra: &str) -> Res<Element> {
-    let class = if extra.is_empty() { "efa-form-group".to_string() } else { format!("efa-form-group {extra}") };
-    let group = ctx.el(parent, "div", &class)?;
-    group.set_attribute("data-field", path)?;
-    Ok(group)
+pub(crate) fn form_group(ctx: &Ctx, parent: &Element, path: &str, extra: &str) -> Element {
+    let class = if extra.is_empty() { "efa-form-group".to_string() } else { ["efa-form-group ", extra].concat() };
+    let group = ctx.el(parent, "div", &class);
+    group.attr("data-field", path);
+    group
 }
 
 /// A `<label for=…>` with the “(optional)” marker; returns the marker.
-pub(crate) fn label(ctx: &Ctx, parent: &Element, class: &str, for_id: &str, text: &str) -> Res<Element> {
-    let label = ctx.text_el(parent, "label", class, text)?;
-    label.set_attribute("for", for_id)?;
+pub(crate) fn label(ctx: &Ctx, parent: &Element, class: &str, for_id: &str, text: &str) -> Element {
+    let label = ctx.text_el(parent, "label", class, text);
+    label.attr("for", for_id);
     optional_marker(ctx, &label)
 }
 
 /// The “ (optional)” marker inside a label or legend.
-pub(crate) fn optional_marker(ctx: &Ctx, parent: &Element) -> Res<Element> {
-    let marker = ctx.text_el(parent, "span", "efa-optional", &format!(" {}", ctx.msg(Msg::Optional)))?;
-    marker.set_attribute("hidden", "")?;
-    Ok(marker)
+pub(crate) fn optional_marker(ctx: &Ctx, parent: &Element) -> Element {
+    let marker = ctx.text_el(parent, "span", "efa-optional", &[" ", ctx.msg(Msg::Optional)].concat());
+    marker.attr("hidden", "");
+    marker
 }
 
 /// The hint under a label; returns its id (empty when there is no hint).
-pub(crate) fn hint(ctx: &Ctx, parent: &Element, id: &str, text: Option<&str>) -> Res<String> {
-    let Some(text) = text else { return Ok(String::new()) };
-    let hint = ctx.text_el(parent, "div", "efa-hint", text)?;
-    let hint_id = format!("{id}-hint");
-    hint.set_id(&hint_id);
-    Ok(hint_id)
+pub(crate) fn hint(ctx: &Ctx, parent: &Element, id: &str, text: Option<&str>) -> String {
+    let Some(text) = text else { return String::new() };
+    let hint = ctx.text_el(parent, "div", "efa-hint", text);
+    let hint_id = [id, "-hint"].concat();
+    hint.attr("id", &hint_id);
+    hint_id
 }
 
 /// The error message (hidden until there is one): GOV.UK puts a visually
 /// hidden “Fehler:” before the words, so screen readers announce what it is.
-pub(crate) fn error_message(ctx: &Ctx, parent: &Element, id: &str) -> Res<(Element, Element)> {
-    message(ctx, parent, &format!("{id}-error"), "efa-error-message", Msg::ErrorPrefix)
+pub(crate) fn error_message(ctx: &Ctx, parent: &Element, id: &str) -> (Element, Element) {
+    message(ctx, parent, &[id, "-error"].concat(), "efa-error-message", Msg::ErrorPrefix)
 }
 
 /// A non-blocking notice (a rule with severity warning).
-pub(crate) fn warning_message(ctx: &Ctx, parent: &Element, id: &str) -> Res<(Element, Element)> {
-    message(ctx, parent, &format!("{id}-warning"), "efa-warning-message", Msg::WarningPrefix)
+pub(crate) fn warning_message(ctx: &Ctx, parent: &Element, id: &str) -> (Element, Element) {
+    message(ctx, parent, &[id, "-warning"].concat(), "efa-warning-message", Msg::WarningPrefix)
 }
 
-fn message(ctx: &Ctx, parent: &Element, id: &str, class: &str, prefix: Msg) -> Res<(Element, Element)> {
-    let paragraph = ctx.el(parent, "p", class)?;
-    paragraph.set_id(id);
-    paragraph.set_attribute("hidden", "")?;
-    ctx.text_el(&paragraph, "span", "efa-visually-hidden", &format!("{} ", ctx.msg(prefix)))?;
-    let text = ctx.el(&paragraph, "span", "")?;
-    Ok((paragraph, text))
+fn message(ctx: &Ctx, parent: &Element, id: &str, class: &str, prefix: Msg) -> (Element, Element) {
+    let paragraph = ctx.el(parent, "p", class);
+    paragraph.attr("id", id);
+    paragraph.attr("hidden", "");
+    ctx.text_el(&paragraph, "span", "efa-visually-hidden", &[ctx.msg(prefix), " "].concat());
+    let text = ctx.el(&paragraph, "span", "");
+    (paragraph, text)
+}
+
+/// Error and warning of a field, in GOV.UK order after label and hint.
+pub(crate) fn messages(ctx: &Ctx, parent: &Element, id: &str, view: &mut FieldView) {
+    view.error = Some(error_message(ctx, parent, id));
+    view.warning = Some(warning_message(ctx, parent, id));
 }
 
 /// Label, hint, error and warning of a single-control field, in GOV.UK
 /// order; fills the view's messages.
-pub(crate) fn labelled(ctx: &Ctx, group: &Element, node: &Node, id: &str, view: &mut FieldView, hint_text: Option<&str>) -> Res<()> {
-    view.optional = Some(label(ctx, group, "efa-label", id, ctx.label(node))?);
-    view.described_by = hint(ctx, group, id, hint_text)?;
-    view.error = Some(error_message(ctx, group, id)?);
-    view.warning = Some(warning_message(ctx, group, id)?);
-    Ok(())
+pub(crate) fn labelled(ctx: &Ctx, group: &Element, node: &Node, id: &str, view: &mut FieldView, hint_text: Option<&str>) {
+    view.optional = Some(label(ctx, group, "efa-label", id, ctx.label(node)));
+    view.described_by = hint(ctx, group, id, hint_text);
+    messages(ctx, group, id, view);
 }
 
 /// A `<fieldset>` with `<legend>`, hint, error and warning (for radios,
 /// checkboxes and groups); returns the fieldset. Groups themselves are
 /// never optional (their members are), so they get no marker.
-pub(crate) fn fieldset(ctx: &Ctx, group: &Element, node: &Node, id: &str, view: &mut FieldView, legend_class: &str) -> Res<Element> {
-    let fieldset = ctx.el(group, "fieldset", "efa-fieldset")?;
-    let legend = ctx.text_el(&fieldset, "legend", legend_class, ctx.label(node))?;
+pub(crate) fn fieldset(ctx: &Ctx, group: &Element, node: &Node, id: &str, view: &mut FieldView, legend_class: &str) -> Element {
+    let fieldset = ctx.el(group, "fieldset", "efa-fieldset");
+    let legend = ctx.text_el(&fieldset, "legend", legend_class, ctx.label(node));
     if node.field_type() != Some(efa_engine::model::FieldType::Group) {
-        view.optional = Some(optional_marker(ctx, &legend)?);
+        view.optional = Some(optional_marker(ctx, &legend));
     }
-    view.described_by = hint(ctx, &fieldset, id, ctx.text_opt(node.hint.as_ref()))?;
-    view.error = Some(error_message(ctx, &fieldset, id)?);
-    view.warning = Some(warning_message(ctx, &fieldset, id)?);
-    Ok(fieldset)
+    view.described_by = hint(ctx, &fieldset, id, ctx.text_opt(node.hint.as_ref()));
+    messages(ctx, &fieldset, id, view);
+    fieldset
 }
 
 #[cfg(test)]

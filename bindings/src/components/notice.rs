@@ -1,9 +1,10 @@
 //! Notification banner (GOV.UK “notification banner”): what just happened
 //! to the draft or the sending, with an optional follow-up action.
 
+use super::Attr;
 use web_sys::Element;
 
-use super::{Ctx, Res};
+use super::Ctx;
 
 /// How a notice is announced and styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,32 +19,31 @@ pub(crate) enum Tone {
 
 /// Renders the (empty) notice region; its live region exists from the
 /// start so that later messages are announced.
-pub(crate) fn render(ctx: &Ctx, parent: &Element) -> Res<Element> {
-    let region = ctx.el(parent, "div", "efa-notices")?;
-    region.set_attribute("aria-live", "polite")?;
-    Ok(region)
+pub(crate) fn render(ctx: &Ctx, parent: &Element) -> Element {
+    let region = ctx.el(parent, "div", "efa-notices");
+    region.attr("aria-live", "polite");
+    region
 }
 
 /// Replaces the notice in `region` with `lines`; `action` adds a button
 /// `(data-action, text)`.
-pub(crate) fn show(ctx: &Ctx, region: &Element, tone: Tone, lines: &[&str], action: Option<(&str, &str)>) -> Res<()> {
+pub(crate) fn show(ctx: &Ctx, region: &Element, tone: Tone, lines: &[&str], action: Option<(&str, &str)>) {
     region.set_text_content(None);
     let class = match tone {
         Tone::Success => "efa-notice efa-notice--success",
         Tone::Info => "efa-notice",
         Tone::Failure => "efa-notice efa-notice--failure",
     };
-    let notice = ctx.el(region, "div", class)?;
+    let notice = ctx.el(region, "div", class);
     if tone == Tone::Failure {
-        notice.set_attribute("role", "alert")?;
+        notice.attr("role", "alert");
     }
     for line in lines {
-        ctx.text_el(&notice, "p", "efa-body", line)?;
+        ctx.text_el(&notice, "p", "efa-body", line);
     }
     if let Some((name, text)) = action {
-        ctx.button(&notice, "efa-button efa-button--secondary", name, text)?;
+        ctx.button(&notice, "efa-button efa-button--secondary", name, text);
     }
-    Ok(())
 }
 
 /// Removes the notice.

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
+use super::Attr;
 use efa_engine::model::FieldType;
 use efa_engine::{FieldState, NodeId};
 use web_sys::Element;
 
-use super::{Ctx, Res};
+use super::Ctx;
 use crate::widget::display;
 use crate::widget::text::Msg;
 
@@ -20,24 +21,23 @@ pub(crate) struct Answers<'a> {
 }
 
 /// Rebuilds the review page in `section`.
-pub(crate) fn render(ctx: &Ctx, section: &Element, answers: &Answers) -> Res<()> {
+pub(crate) fn render(ctx: &Ctx, section: &Element, answers: &Answers) {
     section.set_text_content(None);
-    let heading = ctx.heading(section, 1, "efa-heading-l", ctx.msg(Msg::ReviewTitle))?;
-    heading.set_attribute("tabindex", "-1")?;
-    ctx.text_el(section, "p", "efa-body", ctx.msg(Msg::ReviewIntro))?;
+    let heading = ctx.heading(section, 1, "efa-heading-l", ctx.msg(Msg::ReviewTitle));
+    heading.attr("tabindex", "-1");
+    ctx.text_el(section, "p", "efa-body", ctx.msg(Msg::ReviewIntro));
     for &step in ctx.form.steps() {
         let node = ctx.form.node(step);
-        if !answers.states.get(&format!("#{}", node.id)).is_none_or(|s| s.visible) {
+        if !answers.states.get(&["#", &node.id].concat()).is_none_or(|s| s.visible) {
             continue;
         }
-        ctx.heading(section, 2, "efa-heading-m", ctx.label(node))?;
+        ctx.heading(section, 2, "efa-heading-m", ctx.label(node));
         let mut list = None;
-        rows(ctx, section, &mut list, &node.children, "", answers)?;
+        rows(ctx, section, &mut list, &node.children, "", answers);
     }
-    Ok(())
 }
 
-fn rows(ctx: &Ctx, section: &Element, list: &mut Option<Element>, members: &[NodeId], base: &str, answers: &Answers) -> Res<()> {
+fn rows(ctx: &Ctx, section: &Element, list: &mut Option<Element>, members: &[NodeId], base: &str, answers: &Answers) {
     for &id in members {
         let node = ctx.form.node(id);
         let path = efa_engine::error::pointer_push(base, &node.id);
@@ -47,32 +47,31 @@ fn rows(ctx: &Ctx, section: &Element, list: &mut Option<Element>, members: &[Nod
             Some(FieldType::Group) if node.is_repeat() => {
                 for index in 0..state.count.unwrap_or(0) {
                     let name = ctx.msg(Msg::Entry).replace("{label}", ctx.label(node)).replace("{n}", &(index + 1).to_string());
-                    ctx.heading(section, 3, "efa-heading-s", &name)?;
+                    ctx.heading(section, 3, "efa-heading-s", &name);
                     let mut inner = None;
-                    rows(ctx, section, &mut inner, &node.children, &format!("{path}/{index}"), answers)?;
+                    rows(ctx, section, &mut inner, &node.children, &[&path, "/", &index.to_string()].concat(), answers);
                 }
                 // Answers after the entries start a new list below them.
                 *list = None;
             }
-            Some(FieldType::Group) => rows(ctx, section, list, &node.children, &path, answers)?,
+            Some(FieldType::Group) => rows(ctx, section, list, &node.children, &path, answers),
             Some(_) => {
                 let dl = match list {
                     Some(dl) => dl.clone(),
-                    None => list.insert(ctx.el(section, "dl", "efa-summary-list")?).clone(),
+                    None => list.insert(ctx.el(section, "dl", "efa-summary-list")).clone(),
                 };
-                let row = ctx.el(&dl, "div", "efa-summary-list__row")?;
-                ctx.text_el(&row, "dt", "efa-summary-list__key", ctx.label(node))?;
-                ctx.text_el(&row, "dd", "efa-summary-list__value", &display::value(ctx, node, &state.value))?;
-                let actions = ctx.el(&row, "dd", "efa-summary-list__actions")?;
+                let row = ctx.el(&dl, "div", "efa-summary-list__row");
+                ctx.text_el(&row, "dt", "efa-summary-list__key", ctx.label(node));
+                ctx.text_el(&row, "dd", "efa-summary-list__value", &display::value(ctx, node, &state.value));
+                let actions = ctx.el(&row, "dd", "efa-summary-list__actions");
                 if let Some(id) = (!node.computed).then(|| (answers.focus)(&path)).flatten() {
-                    let link = ctx.text_el(&actions, "a", "efa-link", ctx.msg(Msg::Change))?;
-                    ctx.text_el(&link, "span", "efa-visually-hidden", &format!(" {}", ctx.label(node)))?;
-                    link.set_attribute("href", &format!("#{id}"))?;
-                    link.set_attribute("data-action", "change")?;
-                    link.set_attribute("data-path", &path)?;
+                    let link = ctx.text_el(&actions, "a", "efa-link", ctx.msg(Msg::Change));
+                    ctx.text_el(&link, "span", "efa-visually-hidden", &[" ", ctx.label(node)].concat());
+                    link.attr("href", &["#", &id].concat());
+                    link.attr("data-action", "change");
+                    link.attr("data-path", &path);
                 }
             }
         }
     }
-    Ok(())
 }

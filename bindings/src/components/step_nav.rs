@@ -1,9 +1,10 @@
 //! Navigation between steps: the progress list (which step, how many),
 //! the “Schritt 2 von 4” caption and the back / continue / send buttons.
 
+use super::Attr;
 use web_sys::Element;
 
-use super::{set_hidden, Ctx, Res};
+use super::{set_hidden, set_optional_attribute, Ctx};
 use crate::widget::text::Msg;
 
 /// Where the citizen is.
@@ -25,40 +26,36 @@ pub(crate) struct Progress {
 }
 
 /// Renders the progress list for steps titled `titles`.
-pub(crate) fn render_progress(ctx: &Ctx, parent: &Element, titles: &[&str]) -> Res<Progress> {
-    let nav = ctx.el(parent, "nav", "efa-progress")?;
-    nav.set_attribute("aria-label", ctx.msg(Msg::StepsLabel))?;
-    let list = ctx.el(&nav, "ol", "efa-progress__list")?;
+pub(crate) fn render_progress(ctx: &Ctx, parent: &Element, titles: &[&str]) -> Progress {
+    let nav = ctx.el(parent, "nav", "efa-progress");
+    nav.attr("aria-label", ctx.msg(Msg::StepsLabel));
+    let list = ctx.el(&nav, "ol", "efa-progress__list");
     let mut items = Vec::with_capacity(titles.len());
     for (index, title) in titles.iter().enumerate() {
-        let item = ctx.el(&list, "li", "efa-progress__item")?;
-        let button = ctx.button(&item, "efa-progress__link", "goto-step", title)?;
-        button.set_attribute("data-step", &index.to_string())?;
+        let item = ctx.el(&list, "li", "efa-progress__item");
+        let button = ctx.button(&item, "efa-progress__link", "goto-step", title);
+        button.attr("data-step", &index.to_string());
         items.push((item, button));
     }
-    let item = ctx.el(&list, "li", "efa-progress__item")?;
-    let review = ctx.button(&item, "efa-progress__link", "review", ctx.msg(Msg::ReviewTitle))?;
-    Ok(Progress { nav, items, review })
+    let item = ctx.el(&list, "li", "efa-progress__item");
+    let review = ctx.button(&item, "efa-progress__link", "review", ctx.msg(Msg::ReviewTitle));
+    Progress { nav, items, review }
 }
 
 impl Progress {
     /// Marks the current page and hides steps that do not apply.
-    pub fn update(&self, page: Page, visible: &[bool]) -> Res<()> {
+    pub fn update(&self, page: Page, visible: &[bool]) {
         for (index, (item, button)) in self.items.iter().enumerate() {
-            set_hidden(item, !visible.get(index).copied().unwrap_or(true))?;
-            set_current(button, page == Page::Step(index))?;
+            set_hidden(item, !visible.get(index).copied().unwrap_or(true));
+            set_current(button, page == Page::Step(index));
         }
-        set_current(&self.review, page == Page::Review)?;
+        set_current(&self.review, page == Page::Review);
         set_hidden(&self.nav, page == Page::Receipt)
     }
 }
 
-fn set_current(button: &Element, current: bool) -> Res<()> {
-    if current {
-        button.set_attribute("aria-current", "step")
-    } else {
-        button.remove_attribute("aria-current")
-    }
+fn set_current(button: &Element, current: bool) {
+    set_optional_attribute(button, "aria-current", current.then_some("step"));
 }
 
 /// “Schritt 2 von 4”.
@@ -77,18 +74,18 @@ pub(crate) struct Actions {
 }
 
 /// Renders the action bar into `parent` (the `<form>`).
-pub(crate) fn render_actions(ctx: &Ctx, parent: &Element) -> Res<Actions> {
-    let bar = ctx.el(parent, "div", "efa-button-group")?;
+pub(crate) fn render_actions(ctx: &Ctx, parent: &Element) -> Actions {
+    let bar = ctx.el(parent, "div", "efa-button-group");
     // The submit button comes first: Enter in a text field continues.
-    let next = ctx.text_el(&bar, "button", "efa-button", ctx.msg(Msg::Next))?;
-    next.set_attribute("type", "submit")?;
-    let back = ctx.button(&bar, "efa-button efa-button--secondary", "back", ctx.msg(Msg::Back))?;
-    Ok(Actions { bar, back, next })
+    let next = ctx.text_el(&bar, "button", "efa-button", ctx.msg(Msg::Next));
+    next.attr("type", "submit");
+    let back = ctx.button(&bar, "efa-button efa-button--secondary", "back", ctx.msg(Msg::Back));
+    Actions { bar, back, next }
 }
 
 impl Actions {
     /// Labels and shows the buttons for `page`.
-    pub fn update(&self, ctx: &Ctx, page: Page, first: bool, last: bool, return_to_review: bool) -> Res<()> {
+    pub fn update(&self, ctx: &Ctx, page: Page, first: bool, last: bool, return_to_review: bool) {
         let next = match page {
             Page::Review => Msg::Send,
             Page::Step(_) if return_to_review => Msg::BackToReview,
@@ -96,7 +93,7 @@ impl Actions {
             _ => Msg::Next,
         };
         self.next.set_text_content(Some(ctx.msg(next)));
-        set_hidden(&self.back, first && page != Page::Review)?;
+        set_hidden(&self.back, first && page != Page::Review);
         set_hidden(&self.bar, page == Page::Receipt)
     }
 }

@@ -4,70 +4,71 @@
 //! Numbers use `type=text` with `inputmode`, not `type=number`: the number
 //! input rounds, scrolls and rejects a German decimal comma (GOV.UK advice).
 
+use super::Attr;
 use efa_engine::model::FieldType;
 use efa_engine::Node;
 use web_sys::Element;
 
-use super::{field_id, form_group, hint, labelled, Ctx, FieldView, Kind, Res};
+use super::{field_id, form_group, hint, labelled, Ctx, FieldView, Kind};
 
 /// Renders an input for `node` at `path`, showing `value` (the raw input).
-pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> Res<FieldView> {
+pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> FieldView {
     let id = field_id(path);
-    let group = form_group(ctx, parent, path, "")?;
+    let group = form_group(ctx, parent, path, "");
     let mut view = FieldView::new(Kind::Text, node.step, group.clone(), id.clone());
-    labelled(ctx, &group, node, &id, &mut view, ctx.text_opt(node.hint.as_ref()))?;
+    labelled(ctx, &group, node, &id, &mut view, ctx.text_opt(node.hint.as_ref()));
     let kind = node.field_type().unwrap_or(FieldType::Text);
     let control = if kind == FieldType::Textarea {
-        let area = ctx.el(&group, "textarea", "efa-textarea")?;
-        area.set_attribute("rows", "5")?;
+        let area = ctx.el(&group, "textarea", "efa-textarea");
+        area.attr("rows", "5");
         area.set_text_content(Some(value));
         area
     } else {
-        let wrapper = if kind == FieldType::Money { ctx.el(&group, "div", "efa-input__wrapper")? } else { group.clone() };
-        let input = ctx.el(&wrapper, "input", &format!("efa-input {}", width_class(node, kind)))?;
-        input.set_attribute("type", input_type(kind))?;
-        input.set_attribute("value", value)?;
+        let wrapper = if kind == FieldType::Money { ctx.el(&group, "div", "efa-input__wrapper") } else { group.clone() };
+        let input = ctx.el(&wrapper, "input", &["efa-input ", width_class(node, kind)].concat());
+        input.attr("type", input_type(kind));
+        input.attr("value", value);
         if let Some(mode) = input_mode(kind) {
-            input.set_attribute("inputmode", mode)?;
+            input.attr("inputmode", mode);
         }
         if matches!(kind, FieldType::Email | FieldType::Iban | FieldType::Postcode) {
-            input.set_attribute("spellcheck", "false")?;
+            input.attr("spellcheck", "false");
         }
         if kind == FieldType::Money {
             // GOV.UK suffix: visible unit, hidden from screen readers
             // because the label and value already say it.
-            let suffix = ctx.text_el(&wrapper, "div", "efa-input__suffix", "€")?;
-            suffix.set_attribute("aria-hidden", "true")?;
+            let suffix = ctx.text_el(&wrapper, "div", "efa-input__suffix", "€");
+            suffix.attr("aria-hidden", "true");
         }
         input
     };
-    control.set_id(&id);
-    control.set_attribute("name", path)?;
-    control.set_attribute("data-path", path)?;
+    control.attr("id", &id);
+    control.attr("name", path);
+    control.attr("data-path", path);
     if let Some(token) = node.spec.as_ref().and_then(|s| s.autocomplete.as_deref()) {
-        control.set_attribute("autocomplete", token)?;
+        control.attr("autocomplete", token);
     }
     view.focus = Some(control.clone());
     view.controls.push(control.clone());
     view.described.push(control);
-    Ok(view)
+    view
 }
 
 /// Renders a computed value: the label and an `<output>` the state fills.
-pub(crate) fn render_computed(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> Res<FieldView> {
+pub(crate) fn render_computed(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
     let id = field_id(path);
-    let group = form_group(ctx, parent, path, "efa-computed")?;
-    let label = ctx.text_el(&group, "label", "efa-label", ctx.label(node))?;
-    label.set_attribute("for", &id)?;
-    let hint_id = hint(ctx, &group, &id, ctx.text_opt(node.hint.as_ref()))?;
-    let output = ctx.el(&group, "output", "efa-output")?;
-    output.set_id(&id);
+    let group = form_group(ctx, parent, path, "efa-computed");
+    let label = ctx.text_el(&group, "label", "efa-label", ctx.label(node));
+    label.attr("for", &id);
+    let hint_id = hint(ctx, &group, &id, ctx.text_opt(node.hint.as_ref()));
+    let output = ctx.el(&group, "output", "efa-output");
+    output.attr("id", &id);
     if !hint_id.is_empty() {
-        output.set_attribute("aria-describedby", &hint_id)?;
+        output.attr("aria-describedby", &hint_id);
     }
     let mut view = FieldView::new(Kind::Display, node.step, group, id);
     view.output = Some(output);
-    Ok(view)
+    view
 }
 
 fn input_type(kind: FieldType) -> &'static str {

@@ -1,14 +1,53 @@
 //! Walks the compiled form and renders each node with its component.
 
-use std::collections::BTreeMap;
-
 use efa_engine::error::pointer_push;
 use efa_engine::model::FieldType;
 use efa_engine::{NodeId, Session};
 use serde_json::Value as Json;
 use web_sys::Element;
 
-use crate::components::{attachment, checkbox, choice, date, group, repeat, static_text, text_input, Ctx, FieldView, Res};
+use crate::components::{attachment, checkbox, choice, date, group, repeat, static_text, text_input, Ctx, FieldView};
+
+/// The rendered fields by data path, in the order they were built.
+///
+/// A list rather than a map: a change looks up a handful of paths among at
+/// most a few hundred fields, and a map of its own would cost every
+/// citizen's download some kilobytes of WebAssembly.
+#[derive(Default)]
+pub(super) struct Views(Vec<(String, FieldView)>);
+
+impl Views {
+    /// The view of the field at `path`.
+    #[inline(never)]
+    pub fn get(&self, path: &str) -> Option<&FieldView> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, view)| view)
+    }
+
+    /// Whether a field at `path` is rendered.
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// Records the view of a field just built (paths are built once).
+    pub fn insert(&mut self, path: String, view: FieldView) {
+        self.0.push((path, view));
+    }
+
+    /// Keeps the views whose path passes `keep`.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.0.retain(|(path, _)| keep(path));
+    }
+
+    /// Forgets every view.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Paths and views.
+    pub fn iter(&self) -> impl Iterator<Item = &(String, FieldView)> {
+        self.0.iter()
+    }
+}
 
 /// Where initial control values come from.
 pub(super) struct Source<'a> {
@@ -20,60 +59,44 @@ pub(super) struct Source<'a> {
 
 /// Renders `members` (at data path `base`) into `parent`, recording a view
 /// per rendered node.
-pub(super) fn members(
-    ctx: &Ctx,
-    parent: &Element,
-    members: &[NodeId],
-    base: &str,
-    source: &Source,
-    views: &mut BTreeMap<String, FieldView>,
-) -> Res<()> {
+pub(super) fn members(ctx: &Ctx, parent: &Element, members: &[NodeId], base: &str, source: &Source, views: &mut Views) {
     for &id in members {
         let node = ctx.form.node(id);
         let path = pointer_push(base, &node.id);
         let raw = source.values.pointer(&path).unwrap_or(&Json::Null);
         let mut view = match node.field_type() {
             None => continue,
-            Some(FieldType::Group) if node.is_repeat() => repeat::render(ctx, parent, node, &path)?,
-            Some(FieldType::Group) => group::render(ctx, parent, node, &path)?,
-            Some(FieldType::Static) => static_text::render(ctx, parent, node, &path)?,
-            Some(_) if node.computed => text_input::render_computed(ctx, parent, node, &path)?,
-            Some(FieldType::Date) => date::render(ctx, parent, node, &path, raw.as_str().unwrap_or_default())?,
-            Some(FieldType::Choice) => choice::render_single(ctx, parent, node, &path, raw.as_str())?,
-            Some(FieldType::Multichoice) => choice::render_multi(ctx, parent, node, &path, raw)?,
-            Some(FieldType::Boolean) => checkbox::render(ctx, parent, node, &path, raw.as_bool() == Some(true))?,
-            Some(FieldType::Attachment) => attachment::render(ctx, parent, node, &path)?,
-            Some(_) => text_input::render(ctx, parent, node, &path, &as_text(raw))?,
+            Some(FieldType::Group) if node.is_repeat() => repeat::render(ctx, parent, node, &path),
+            Some(FieldType::Group) => group::render(ctx, parent, node, &path),
+            Some(FieldType::Static) => static_text::render(ctx, parent, node, &path),
+            Some(_) if node.computed => text_input::render_computed(ctx, parent, node, &path),
+            Some(FieldType::Date) => date::render(ctx, parent, node, &path, raw.as_str().unwrap_or_default()),
+            Some(FieldType::Choice) => choice::render_single(ctx, parent, node, &path, raw.as_str()),
+            Some(FieldType::Multichoice) => choice::render_multi(ctx, parent, node, &path, raw),
+            Some(FieldType::Boolean) => checkbox::render(ctx, parent, node, &path, raw.as_bool() == Some(true)),
+            Some(FieldType::Attachment) => attachment::render(ctx, parent, node, &path),
+            Some(_) => text_input::render(ctx, parent, node, &path, &as_text(raw)),
         };
         view.node = id;
         let body = view.body.clone();
         let repeating = node.is_repeat();
         views.insert(path.clone(), view);
         if let Some(body) = body {
-            self::members(ctx, &body, &node.children, &path, source, views)?;
+            self::members(ctx, &body, &node.children, &path, source, views);
         } else if repeating {
             let items = views.get(&path).and_then(|v| v.items.clone()).unwrap_or_else(|| parent.clone());
-            entries(ctx, &items, id, &path, source, views)?;
+            entries(ctx, &items, id, &path, source, views);
         }
     }
-    Ok(())
 }
 
 /// Renders the entries of the repeating group `node` at `path` into `items`.
-pub(super) fn entries(
-    ctx: &Ctx,
-    items: &Element,
-    node: NodeId,
-    path: &str,
-    source: &Source,
-    views: &mut BTreeMap<String, FieldView>,
-) -> Res<()> {
+pub(super) fn entries(ctx: &Ctx, items: &Element, node: NodeId, path: &str, source: &Source, views: &mut Views) {
     let definition = ctx.form.node(node);
     let count = source.session.instance_count(path).unwrap_or(0);
-    for (index, body) in repeat::fill(ctx, items, definition, path, count)?.iter().enumerate() {
-        members(ctx, body, &definition.children, &format!("{path}/{index}"), source, views)?;
+    for (index, body) in repeat::fill(ctx, items, definition, path, count).iter().enumerate() {
+        members(ctx, body, &definition.children, &[path, "/", &index.to_string()].concat(), source, views);
     }
-    Ok(())
 }
 
 /// A raw value as the text of an input (numbers may arrive as numbers).

@@ -18,11 +18,11 @@ use web_sys::{File, Storage};
 use super::text::Msg;
 use super::Widget;
 use crate::components::notice::Tone;
-use crate::components::Res;
+use crate::components::Attr;
 
 impl Widget {
     fn storage_key(&self) -> String {
-        format!("efa-draft:{}", self.form.id())
+        ["efa-draft:", self.form.id()].concat()
     }
 
     fn storage(&self) -> Option<Storage> {
@@ -81,7 +81,7 @@ impl Widget {
     }
 
     /// “Entwurf speichern”.
-    pub(super) fn save_draft(&mut self) -> Res<()> {
+    pub(super) fn save_draft(&mut self) {
         let text = crate::convert::json_text(&self.session.draft());
         let saved = self.storage().is_some_and(|s| s.set_item(&self.storage_key(), &text).is_ok());
         if saved {
@@ -93,7 +93,7 @@ impl Widget {
 
     /// “Gespeicherten Entwurf löschen”: forgets the saved draft (the values
     /// on screen stay; the citizen may still send or save again).
-    pub(super) fn discard_draft(&mut self) -> Res<()> {
+    pub(super) fn discard_draft(&mut self) {
         self.forget_saved_draft();
         self.notice(Tone::Info, &[Msg::DraftDiscarded], None)
     }
@@ -106,25 +106,22 @@ impl Widget {
     }
 
     /// “Als Datei herunterladen”: a JSON file via a temporary object URL.
-    pub(super) fn export_draft(&self) -> Res<()> {
+    pub(super) fn export_draft(&self) {
         let text = crate::convert::json_text(&self.session.draft());
-        let parts = js_sys::Array::of1(&text.into());
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/json");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-        let link: web_sys::HtmlAnchorElement = self.doc.create_element("a")?.unchecked_into();
-        link.set_href(&url);
-        link.set_download(&format!("{}-entwurf.json", self.form.id()));
-        link.click();
-        web_sys::Url::revoke_object_url(&url)
+        let Ok(blob) = super::json_blob(&text) else { return };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+        let Ok(link) = self.doc.create_element("a") else { return };
+        link.attr("href", &url);
+        link.attr("download", &[self.form.id(), "-entwurf.json"].concat());
+        link.unchecked_ref::<web_sys::HtmlElement>().click();
+        let _ = web_sys::Url::revoke_object_url(&url);
     }
 
-    fn import_text(&mut self, text: Option<String>) -> Res<()> {
+    fn import_text(&mut self, text: Option<String>) {
         let Some(text) = text else { return self.notice(Tone::Failure, &[Msg::DraftUnreadable], None) };
         let loaded = efa_engine::parse_json(&text).ok().and_then(|draft| self.load_draft(&draft));
         let Some(extra) = loaded else { return self.notice(Tone::Failure, &[Msg::DraftForeign], None) };
-        self.render_all()?;
+        self.render_all();
         let mut lines = vec![Msg::DraftImported];
         lines.extend(extra);
         self.notice(Tone::Success, &lines, None)
@@ -135,8 +132,6 @@ impl Widget {
 pub(super) async fn import(widget: Rc<RefCell<Widget>>, file: File) {
     let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
     if let Ok(mut widget) = widget.try_borrow_mut() {
-        if let Err(error) = widget.import_text(text) {
-            web_sys::console::error_1(&error);
-        }
+        widget.import_text(text);
     }
 }

@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, File, FocusEvent};
+use web_sys::{Element, Event, File};
 
 use super::{draft, send, Widget};
 use crate::components::step_nav::Page;
@@ -58,15 +58,23 @@ fn dispatch(widget: &Rc<RefCell<Widget>>, event: &Event) {
         Err(_) => return,
     };
     match after {
-        Ok(After::Nothing) => {}
-        Ok(After::Changed(detail)) => {
+        After::Nothing => {}
+        After::Changed(detail) => {
             let host = widget.borrow().host.clone();
             super::send::host_event(&host, "efa-change", &detail, false);
         }
-        Ok(After::Send) => wasm_bindgen_futures::spawn_local(send::run(widget.clone())),
-        Ok(After::Import(file)) => wasm_bindgen_futures::spawn_local(draft::import(widget.clone(), file)),
-        Ok(After::FlushLater) => wasm_bindgen_futures::spawn_local(flush_later(widget.clone())),
-        Err(error) => web_sys::console::error_1(&error),
+        waiting => wasm_bindgen_futures::spawn_local(later(widget.clone(), waiting)),
+    }
+}
+
+/// Work that waits for the network, a file or the next task. One future
+/// type for all of it, so the task machinery is instantiated once.
+async fn later(widget: Rc<RefCell<Widget>>, after: After) {
+    match after {
+        After::Send => send::run(widget).await,
+        After::Import(file) => draft::import(widget, file).await,
+        After::FlushLater => flush_later(widget).await,
+        After::Nothing | After::Changed(_) => {}
     }
 }
 
@@ -80,23 +88,22 @@ async fn flush_later(widget: Rc<RefCell<Widget>>) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(timeout).await;
     if let Ok(mut widget) = widget.try_borrow_mut() {
-        if let Err(error) = widget.flush_pending() {
-            web_sys::console::error_1(&error);
-        }
+        widget.flush_pending();
     }
 }
 
 impl Widget {
-    fn on_event(&mut self, event: &Event) -> Res<After> {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return Ok(After::Nothing) };
+    fn on_event(&mut self, event: &Event) -> After {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return After::Nothing };
         match event.type_().as_str() {
             "input" => self.on_input(&target),
             "change" => self.on_change(&target),
             "click" => self.on_click(&target, event),
             "focusout" => {
-                let next = event.dyn_ref::<FocusEvent>().and_then(|e| e.related_target()).and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-                self.on_leave(&target, next.as_ref())?;
-                Ok(After::Nothing)
+                // A focusout's `relatedTarget` is the node taking the focus, or null.
+                let next = Some(prop(event, "relatedTarget")).filter(|t| !t.is_null() && !t.is_undefined()).map(JsCast::unchecked_into);
+                self.on_leave(&target, next.as_ref());
+                After::Nothing
             }
             "submit" => {
                 event.prevent_default();
@@ -104,126 +111,133 @@ impl Widget {
             }
             "pointerdown" => {
                 self.pressing = true;
-                Ok(After::Nothing)
+                After::Nothing
             }
             "pointerup" => {
                 self.pressing = false;
-                Ok(if self.pending.is_empty() { After::Nothing } else { After::FlushLater })
+                if self.pending.is_empty() {
+                    After::Nothing
+                } else {
+                    After::FlushLater
+                }
             }
-            _ => Ok(After::Nothing),
+            _ => After::Nothing,
         }
     }
 
     /// Typing: the value goes to the engine at once (computed fields and
     /// relevance follow), messages wait until the citizen leaves the field.
-    fn on_input(&mut self, target: &Element) -> Res<After> {
-        let Some(path) = target.get_attribute("data-path") else { return Ok(After::Nothing) };
-        let Some(kind) = self.views.get(&path).map(|v| v.kind) else { return Ok(After::Nothing) };
+    fn on_input(&mut self, target: &Element) -> After {
+        let Some(path) = target.get_attribute("data-path") else { return After::Nothing };
+        let Some(kind) = self.views.get(&path).map(|v| v.kind) else { return After::Nothing };
         if !matches!(kind, Kind::Text | Kind::Date) {
-            return Ok(After::Nothing);
+            return After::Nothing;
         }
         self.dirty.insert(path.clone());
-        let value = self.read(&path)?;
-        Ok(self.set(&path, value)?.map_or(After::Nothing, After::Changed))
+        let value = self.read(&path);
+        self.set(&path, value).map_or(After::Nothing, After::Changed)
     }
 
     /// A finished choice (radio, checkbox, select, file) or a text field left
     /// after a change: store it and show its messages.
-    fn on_change(&mut self, target: &Element) -> Res<After> {
+    fn on_change(&mut self, target: &Element) -> After {
         if target.get_attribute("data-action").as_deref() == Some("import-file") {
             let input: &web_sys::HtmlInputElement = target.unchecked_ref();
             let file = input.files().and_then(|f| f.get(0));
-            input.set_value("");
-            return Ok(file.map_or(After::Nothing, After::Import));
+            set_prop(target, "value", &JsValue::from_str(""));
+            return file.map_or(After::Nothing, After::Import);
         }
-        let Some(path) = target.get_attribute("data-path") else { return Ok(After::Nothing) };
-        let Some(kind) = self.views.get(&path).map(|v| v.kind) else { return Ok(After::Nothing) };
+        let Some(path) = target.get_attribute("data-path") else { return After::Nothing };
+        let Some(kind) = self.views.get(&path).map(|v| v.kind) else { return After::Nothing };
         if self.states.get(&path).is_some_and(|s| s.readonly) {
             // A select (or a choice changed some other way) goes back to
             // the value the form gives it.
-            self.restore(&path)?;
-            return Ok(After::Nothing);
+            self.restore(&path);
+            return After::Nothing;
         }
         let change = match kind {
-            Kind::Files => self.add_files(&path, target)?,
+            Kind::Files => self.add_files(&path, target),
             Kind::Radios | Kind::Checkboxes | Kind::Boolean | Kind::Text => {
-                let value = self.read(&path)?;
-                self.set(&path, value)?
+                let value = self.read(&path);
+                self.set(&path, value)
             }
             Kind::Date | Kind::Display => None,
         };
         if kind != Kind::Date {
-            self.reveal_left(path)?;
+            self.reveal_left(path);
         }
-        Ok(change.map_or(After::Nothing, After::Changed))
+        change.map_or(After::Nothing, After::Changed)
     }
 
     /// Leaving a date input for something outside it shows its messages
     /// (leaving the day for the month does not).
-    fn on_leave(&mut self, target: &Element, next: Option<&web_sys::Node>) -> Res<()> {
-        let Some(path) = target.get_attribute("data-path") else { return Ok(()) };
-        let Some(view) = self.views.get(&path) else { return Ok(()) };
+    fn on_leave(&mut self, target: &Element, next: Option<&web_sys::Node>) {
+        let Some(path) = target.get_attribute("data-path") else { return };
+        let Some(view) = self.views.get(&path) else { return };
         if view.kind != Kind::Date || !self.dirty.contains(&path) || next.is_some_and(|n| view.group.contains(Some(n))) {
-            return Ok(());
+            return;
         }
         self.reveal_left(path)
     }
 
-    fn on_click(&mut self, target: &Element, event: &Event) -> Res<After> {
+    fn on_click(&mut self, target: &Element, event: &Event) -> After {
         // Radios and checkboxes have no `readonly`: a prevented click leaves
         // them as they were (no `change` follows), and they stay focusable
         // (no disabled controls).
         if target.get_attribute("data-path").is_some_and(|path| self.is_readonly_choice(&path)) {
             event.prevent_default();
-            return Ok(After::Nothing);
+            return After::Nothing;
         }
         let after = self.on_action(target, event);
         // The press is over: messages of the field it left may show now.
-        self.flush_pending()?;
+        self.flush_pending();
         after
     }
 
-    fn on_action(&mut self, target: &Element, event: &Event) -> Res<After> {
-        let Some(control) = target.closest("[data-action]")? else { return Ok(After::Nothing) };
+    fn on_action(&mut self, target: &Element, event: &Event) -> After {
+        let Some(control) = target.closest("[data-action]").ok().flatten() else { return After::Nothing };
         let action = control.get_attribute("data-action").unwrap_or_default();
         let path = control.get_attribute("data-path").unwrap_or_default();
         match action.as_str() {
             "goto" | "change" => {
                 event.prevent_default();
-                self.go_to_field(&path)?;
+                self.go_to_field(&path);
             }
             "goto-step" => {
                 let step = control.get_attribute("data-step").and_then(|s| s.parse().ok()).unwrap_or(0);
-                self.jump(Page::Step(step))?;
+                self.jump(Page::Step(step));
             }
-            "review" => self.jump(Page::Review)?,
-            "back" => self.back()?,
-            "add" => self.add_instance(&path)?,
-            "remove" => self.remove_instance(&path)?,
+            "review" => self.jump(Page::Review),
+            "back" => self.back(),
+            "add" => self.add_instance(&path),
+            "remove" => self.remove_instance(&path),
             "remove-file" => {
                 let index = control.get_attribute("data-index").and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
-                return Ok(self.remove_file(&path, index)?.map_or(After::Nothing, After::Changed));
+                return self.remove_file(&path, index).map_or(After::Nothing, After::Changed);
             }
-            "lang" => self.set_language(&control.get_attribute("data-lang").unwrap_or_default())?,
-            "save-draft" => self.save_draft()?,
-            "export-draft" => self.export_draft()?,
+            "lang" => self.set_language(&control.get_attribute("data-lang").unwrap_or_default()),
+            "save-draft" => self.save_draft(),
+            "export-draft" => self.export_draft(),
             "import-draft" => {
-                if let Some(input) = self.container.query_selector("[data-action=import-file]")? {
+                if let Some(input) = self.container.query_selector("[data-action=import-file]").ok().flatten() {
                     input.unchecked_ref::<web_sys::HtmlElement>().click();
                 }
             }
-            "discard-draft" => self.discard_draft()?,
-            "retry" => return Ok(After::Send),
+            "discard-draft" => self.discard_draft(),
+            "retry" => return After::Send,
             _ => {}
         }
-        Ok(After::Nothing)
+        After::Nothing
     }
 
-    fn on_submit(&mut self) -> Res<After> {
+    fn on_submit(&mut self) -> After {
         match self.page {
-            Page::Step(_) => self.next().map(|_| After::Nothing),
-            Page::Review => Ok(After::Send),
-            Page::Receipt => Ok(After::Nothing),
+            Page::Step(_) => {
+                self.next();
+                After::Nothing
+            }
+            Page::Review => After::Send,
+            Page::Receipt => After::Nothing,
         }
     }
 
@@ -234,8 +248,8 @@ impl Widget {
     }
 
     /// Puts the state's value back into a choice's controls.
-    fn restore(&self, path: &str) -> Res<()> {
-        let (Some(view), Some(state)) = (self.views.get(path), self.states.get(path)) else { return Ok(()) };
+    fn restore(&self, path: &str) {
+        let (Some(view), Some(state)) = (self.views.get(path), self.states.get(path)) else { return };
         let chosen = |code: &str| match &state.value {
             Json::String(value) => value == code,
             Json::Array(codes) => codes.iter().any(|c| c.as_str() == Some(code)),
@@ -246,56 +260,44 @@ impl Widget {
             let value = control.get_attribute("value").unwrap_or_default();
             match (view.kind, control.tag_name().as_str()) {
                 (Kind::Radios | Kind::Checkboxes | Kind::Boolean, _) => {
-                    js_sys::Reflect::set(control, &JsValue::from_str("checked"), &JsValue::from_bool(chosen(&value)))?;
+                    set_prop(control, "checked", &JsValue::from_bool(chosen(&value)));
                 }
                 (_, "SELECT") => {
                     let current = state.value.as_str().unwrap_or_default();
-                    js_sys::Reflect::set(control, &JsValue::from_str("value"), &JsValue::from_str(current))?;
+                    set_prop(control, "value", &JsValue::from_str(current));
                 }
                 _ => {}
             }
         }
-        Ok(())
     }
 
     /// Reads the value of the field at `path` from its controls.
-    fn read(&self, path: &str) -> Res<Json> {
-        let Some(view) = self.views.get(path) else { return Ok(Json::Null) };
-        let prop = |element: &Element, name: &str| js_sys::Reflect::get(element, &JsValue::from_str(name));
-        let checked = |element: &Element| prop(element, "checked").map(|v| v.as_bool() == Some(true));
-        let text = |element: &Element| prop(element, "value").map(|v| v.as_string().unwrap_or_default());
-        Ok(match view.kind {
-            Kind::Text => match view.controls.first() {
-                Some(control) => Json::String(text(control)?),
-                None => Json::Null,
+    fn read(&self, path: &str) -> Json {
+        let Some(view) = self.views.get(path) else { return Json::Null };
+        let checked = |element: &Element| prop(element, "checked").as_bool() == Some(true);
+        let text = |element: &Element| prop(element, "value").as_string().unwrap_or_default();
+        let mut chosen = view.controls.iter().filter(|c| checked(c)).map(|c| Json::String(text(c)));
+        match view.kind {
+            Kind::Text => view.controls.first().map_or(Json::Null, |control| Json::String(text(control))),
+            Kind::Radios => chosen.next_back().unwrap_or(Json::Null),
+            Kind::Checkboxes => Json::Array(chosen.collect()),
+            Kind::Boolean => Json::Bool(view.controls.first().is_some_and(checked)),
+            Kind::Date => match view.controls.iter().map(text).collect::<Vec<_>>().as_slice() {
+                [day, month, year] => date::compose(day, month, year),
+                _ => Json::Null,
             },
-            Kind::Radios => {
-                let mut selected = Json::Null;
-                for control in &view.controls {
-                    if checked(control)? {
-                        selected = Json::String(text(control)?);
-                    }
-                }
-                selected
-            }
-            Kind::Checkboxes => {
-                let mut codes = Vec::new();
-                for control in &view.controls {
-                    if checked(control)? {
-                        codes.push(Json::String(text(control)?));
-                    }
-                }
-                Json::Array(codes)
-            }
-            Kind::Boolean => Json::Bool(view.controls.first().map(checked).transpose()?.unwrap_or(false)),
-            Kind::Date => {
-                let parts: Vec<String> = view.controls.iter().map(text).collect::<Res<_>>()?;
-                match parts.as_slice() {
-                    [day, month, year] => date::compose(day, month, year),
-                    _ => Json::Null,
-                }
-            }
             Kind::Files | Kind::Display => Json::Null,
-        })
+        }
     }
+}
+
+/// A property of a control (`value`, `checked`) or an event: read through `Reflect`, so
+/// one import serves every control type.
+fn prop(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Sets a property of a control; a plain data property, it cannot throw.
+fn set_prop(element: &Element, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(element, &JsValue::from_str(name), value);
 }

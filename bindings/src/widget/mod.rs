@@ -30,9 +30,9 @@ use web_sys::{Document, Element, File, HtmlElement};
 
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
-use crate::components::{notice, FieldView, Res};
+use crate::components::{element, notice, Attr, Res};
 use crate::convert::{by_key, from_js, json_text, object, to_js};
-use crate::resources::{load, LoadError};
+use crate::resources::load;
 use text::{t, Msg};
 
 /// A render context borrowing only the fields it needs, so that views can
@@ -106,7 +106,7 @@ pub(crate) struct Widget {
     title: String,
     shell: Option<Shell>,
     /// Rendered fields by data path.
-    views: BTreeMap<String, FieldView>,
+    views: build::Views,
     /// The latest state of every field, by path (steps as `#id`).
     states: HashMap<String, FieldState>,
     page: Page,
@@ -121,9 +121,9 @@ pub(crate) struct Widget {
     /// Fields typed into since the widget started.
     dirty: HashSet<String>,
     /// Messages from the server's last rejection, until the value changes.
-    server: HashMap<String, String>,
+    server: ByPath<String>,
     /// Chosen files per attachment field.
-    files: HashMap<String, Vec<File>>,
+    files: ByPath<Vec<File>>,
     /// A change link led here from the review page: continue goes back there.
     return_to_review: bool,
     sending: bool,
@@ -149,7 +149,8 @@ impl FormWidget {
     #[wasm_bindgen(js_name = setLanguage)]
     pub fn set_language(&self, lang: &str) -> Result<(), JsError> {
         let mut widget = self.widget.try_borrow_mut().map_err(|_| JsError::new("the widget is busy"))?;
-        widget.set_language(lang).map_err(js_error)
+        widget.set_language(lang);
+        Ok(())
     }
 
     /// The canonical submission the widget would send now.
@@ -187,14 +188,12 @@ pub fn mount(
 ) -> Result<FormWidget, JsError> {
     let options = Options::from_json(from_js(&options)?)?;
     let doc = host.owner_document().ok_or_else(|| JsError::new("the element is not in a document"))?;
-    let container = doc.create_element("div").map_err(js_error)?;
-    container.set_class_name("efa-container");
-    root.append_child(&container).map_err(js_error)?;
+    let container = element(&doc, root, "div", "efa-container");
     let requested = options.lang.clone();
     let loaded = match load(&options.definition, options.tenant.as_ref(), &options.codelists) {
         Ok(loaded) => loaded,
         Err(error) => {
-            failure(&doc, &container, &requested, &error).map_err(js_error)?;
+            failure_box(&doc, &container, &requested, &error.details());
             return Err(JsError::new(&error.to_string()));
         }
     };
@@ -214,15 +213,15 @@ pub fn mount(
         heading: options.heading_level,
         action: options.action,
         shell: None,
-        views: BTreeMap::new(),
+        views: build::Views::default(),
         states: HashMap::new(),
         page: Page::Step(0),
         revealed: HashSet::new(),
         pressing: false,
         pending: Vec::new(),
         dirty: HashSet::new(),
-        server: HashMap::new(),
-        files: HashMap::new(),
+        server: ByPath::default(),
+        files: ByPath::default(),
         return_to_review: false,
         sending: false,
         reference: None,
@@ -230,9 +229,9 @@ pub fn mount(
     };
     widget.page = Page::Step(widget.first_step());
     let restored = widget.restore_saved_draft();
-    widget.render_all().map_err(js_error)?;
+    widget.render_all();
     if let Some(lines) = restored {
-        widget.notice(notice::Tone::Info, &lines, Some(("discard-draft", Msg::DiscardDraft))).map_err(js_error)?;
+        widget.notice(notice::Tone::Info, &lines, Some(("discard-draft", Msg::DiscardDraft)));
     }
     let widget = Rc::new(RefCell::new(widget));
     let listeners = events::listen(&widget, &container).map_err(js_error)?;
@@ -244,33 +243,42 @@ pub fn mount(
 #[wasm_bindgen(js_name = renderFailure)]
 pub fn render_failure(root: &web_sys::Node, lang: &str, details: Vec<String>) -> Result<(), JsError> {
     let doc = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
-    let container = doc.create_element("div").map_err(js_error)?;
-    container.set_class_name("efa-container");
-    root.append_child(&container).map_err(js_error)?;
-    failure_box(&doc, &container, lang, &details).map_err(js_error)
-}
-
-fn failure(doc: &Document, container: &Element, lang: &str, error: &LoadError) -> Res<()> {
-    failure_box(doc, container, lang, &error.details())
-}
-
-fn failure_box(doc: &Document, container: &Element, lang: &str, details: &[String]) -> Res<()> {
-    let make = |parent: &Element, tag: &str, class: &str, text: Option<&str>| -> Res<Element> {
-        let element = doc.create_element(tag)?;
-        element.set_class_name(class);
-        element.set_text_content(text);
-        parent.append_child(&element)?;
-        Ok(element)
-    };
-    let root = make(container, "div", "efa efa-unavailable", None)?;
-    root.set_attribute("role", "alert")?;
-    make(&root, "h2", "efa-heading-l", Some(t(lang, Msg::Unavailable)))?;
-    make(&root, "p", "efa-body", Some(t(lang, Msg::UnavailableText)))?;
-    let list = make(&root, "ul", "efa-list efa-unavailable__details", None)?;
-    for detail in details {
-        make(&list, "li", "", Some(detail))?;
-    }
+    let container = element(&doc, root, "div", "efa-container");
+    failure_box(&doc, &container, lang, &details);
     Ok(())
+}
+
+fn failure_box(doc: &Document, container: &Element, lang: &str, details: &[String]) {
+    let make = |parent: &Element, tag: &str, class: &str, text: &str| {
+        let element = element(doc, parent, tag, class);
+        element.set_text_content(Some(text));
+        element
+    };
+    let root = make(container, "div", "efa efa-unavailable", "");
+    root.attr("role", "alert");
+    make(&root, "h2", "efa-heading-l", t(lang, Msg::Unavailable));
+    make(&root, "p", "efa-body", t(lang, Msg::UnavailableText));
+    let list = make(&root, "ul", "efa-list efa-unavailable__details", "");
+    for detail in details {
+        make(&list, "li", "", detail);
+    }
+}
+
+/// A plain object with `entries`: the option bags of DOM constructors
+/// (event, request, blob and scroll options) set through one import
+/// instead of a generated setter per field.
+pub(crate) fn options(entries: &[(&str, &JsValue)]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (key, value) in entries {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object
+}
+
+/// A `Blob` of JSON text (a draft file, the submission part).
+pub(crate) fn json_blob(text: &str) -> Res<web_sys::Blob> {
+    let options = options(&[("type", &JsValue::from_str("application/json"))]);
+    web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&text.into()), options.unchecked_ref())
 }
 
 /// A JS exception from a web-sys error value.
@@ -283,11 +291,11 @@ fn js_error(error: JsValue) -> JsError {
 impl Widget {
     /// Builds everything from scratch: at start, after a language switch
     /// and when a draft replaces all values.
-    fn render_all(&mut self) -> Res<()> {
+    fn render_all(&mut self) {
         self.container.set_text_content(None);
         let ctx = ctx!(self);
         let titles: Vec<&str> = self.form.steps().iter().map(|&s| ctx.label(self.form.node(s))).collect();
-        let shell = frame::render(&ctx, &self.container, self.tenant.as_ref(), &titles)?;
+        let shell = frame::render(&ctx, &self.container, self.tenant.as_ref(), &titles);
         self.views.clear();
         let draft = self.session.draft();
         let source = build::Source { values: &draft["data"], session: &self.session };
@@ -300,181 +308,174 @@ impl Widget {
             }
             intro.extend(ctx.text_opt(node.hint.as_ref()));
             for text in intro {
-                ctx.text_el(section, "p", "efa-body efa-lead", text)?;
+                ctx.text_el(section, "p", "efa-body efa-lead", text);
             }
-            build::members(&ctx, section, &node.children, "", &source, &mut self.views)?;
+            build::members(&ctx, section, &node.children, "", &source, &mut self.views);
         }
         self.shell = Some(shell);
         let states = self.session.states();
-        self.replace_states(states)?;
+        self.replace_states(states);
         for path in self.files.keys().cloned().collect::<Vec<_>>() {
-            self.show_files(&path)?;
+            self.show_files(&path);
         }
         self.show_page(self.page, nav::Focus::None)
     }
 
     /// Takes a complete list of states (after add/remove/load) and patches
     /// every view.
-    fn replace_states(&mut self, states: Vec<FieldState>) -> Res<()> {
+    fn replace_states(&mut self, states: Vec<FieldState>) {
         self.states.clear();
         self.apply(states)
     }
 
     /// Patches the views a diff names and remembers the states.
-    fn apply(&mut self, states: Vec<FieldState>) -> Res<()> {
+    fn apply(&mut self, states: Vec<FieldState>) {
         let ctx = ctx!(self);
         let mut steps_changed = false;
         for state in states {
             if state.path.starts_with('#') {
                 steps_changed = true;
-            } else if let Some(view) = self.views.get(&*state.path) {
+            } else if let Some(view) = self.views.get(&state.path) {
                 let show = self.revealed.contains(&*state.path);
-                view.apply(&ctx, &state, show, self.server.get(&*state.path).map(String::as_str))?;
+                view.apply(&ctx, &state, show, self.server.get(&state.path).map(String::as_str));
             }
             self.states.insert(state.path.to_string(), state);
         }
         if steps_changed && self.shell.is_some() {
-            self.update_navigation()?;
+            self.update_navigation();
         }
-        Ok(())
     }
 
     /// Re-applies the stored state of `paths` (after revealing them).
-    fn refresh(&self, paths: &[String]) -> Res<()> {
+    fn refresh(&self, paths: &[String]) {
         let ctx = ctx!(self);
         for path in paths {
             if let (Some(view), Some(state)) = (self.views.get(path), self.states.get(path)) {
-                view.apply(&ctx, state, self.revealed.contains(path), self.server.get(path).map(String::as_str))?;
+                view.apply(&ctx, state, self.revealed.contains(path), self.server.get(path).map(String::as_str));
             }
         }
-        Ok(())
     }
 
     /// Shows the messages of `paths` from now on.
-    fn reveal(&mut self, paths: Vec<String>) -> Res<()> {
+    fn reveal(&mut self, paths: Vec<String>) {
         self.revealed.extend(paths.iter().cloned());
         self.refresh(&paths)
     }
 
     /// Reveals a field the citizen left — at once, or after the press
     /// that moved the focus away.
-    fn reveal_left(&mut self, path: String) -> Res<()> {
+    fn reveal_left(&mut self, path: String) {
         if self.pressing {
             self.pending.push(path);
-            Ok(())
         } else {
             self.reveal(vec![path])
         }
     }
 
     /// Reveals the fields left during a press that has ended.
-    fn flush_pending(&mut self) -> Res<()> {
+    fn flush_pending(&mut self) {
         let pending = std::mem::take(&mut self.pending);
-        if pending.is_empty() {
-            Ok(())
-        } else {
-            self.reveal(pending)
+        if !pending.is_empty() {
+            self.reveal(pending);
         }
     }
 
     /// Stores a citizen's input; returns what the host's `efa-change` says.
-    fn set(&mut self, path: &str, value: Json) -> Res<Option<Json>> {
+    fn set(&mut self, path: &str, value: Json) -> Option<Json> {
         let value = crate::convert::nfc(value);
-        let Ok(states) = self.session.set(path, value.clone()) else { return Ok(None) };
+        let Ok(states) = self.session.set(path, value.clone()) else { return None };
         self.server.remove(path);
         self.idempotency_key = None;
         let changed = !states.is_empty();
-        self.apply(states)?;
+        self.apply(states);
         // The server's message for this field is gone even when the engine
         // saw no change (it may have judged differently).
-        self.refresh(&[path.to_string()])?;
-        Ok(changed.then(|| crate::convert::object([("path", Json::from(path)), ("value", value)])))
+        self.refresh(&[path.to_string()]);
+        changed.then(|| crate::convert::object([("path", Json::from(path)), ("value", value)]))
     }
 
     /// Adds an entry to the repeating group at `path` and focuses it.
-    fn add_instance(&mut self, path: &str) -> Res<()> {
-        let Ok(states) = self.session.add_instance(path) else { return Ok(()) };
-        self.rebuild_entries(path, states)?;
+    fn add_instance(&mut self, path: &str) {
+        let Ok(states) = self.session.add_instance(path) else { return };
+        self.rebuild_entries(path, states);
         // The last entry is the new one; focus its first control.
         let children = self.views.get(path).and_then(|v| v.items.as_ref()).map(Element::children);
         let entry = children.and_then(|c| (0..c.length()).rev().filter_map(|i| c.item(i)).find(|e| e.tag_name() == "FIELDSET"));
-        match entry {
-            Some(entry) => crate::components::focus(&entry),
-            None => Ok(()),
+        if let Some(entry) = entry {
+            crate::components::focus(&entry);
         }
     }
 
     /// Removes the entry at `path` (`/hund/1`) and moves the focus to the
     /// group's add button or first remaining field.
-    fn remove_instance(&mut self, path: &str) -> Res<()> {
-        let Some((group, index)) = path.rsplit_once('/') else { return Ok(()) };
-        let Ok(index) = index.parse::<usize>() else { return Ok(()) };
-        let Ok(states) = self.session.remove_instance(path) else { return Ok(()) };
+    fn remove_instance(&mut self, path: &str) {
+        let Some((group, index)) = path.rsplit_once('/') else { return };
+        let Ok(index) = index.parse::<usize>() else { return };
+        let Ok(states) = self.session.remove_instance(path) else { return };
         let group = group.to_string();
         let shift = |p: &str| reindex(p, &group, index);
-        self.files = std::mem::take(&mut self.files).into_iter().filter_map(|(p, f)| Some((shift(&p)?, f))).collect();
-        self.server = std::mem::take(&mut self.server).into_iter().filter_map(|(p, m)| Some((shift(&p)?, m))).collect();
+        self.files.rekey(shift);
+        self.server.rekey(shift);
         self.revealed = self.revealed.iter().filter_map(|p| shift(p)).collect();
         self.dirty = self.dirty.iter().filter_map(|p| shift(p)).collect();
         self.idempotency_key = None;
         // The files of later entries moved to new paths: tell the engine.
-        let moved: Vec<String> = self.files.keys().filter(|p| p.starts_with(&format!("{group}/"))).cloned().collect();
-        self.rebuild_entries(&group, states)?;
+        let prefix = [group.as_str(), "/"].concat();
+        let moved: Vec<String> = self.files.keys().filter(|p| p.starts_with(&prefix)).cloned().collect();
+        self.rebuild_entries(&group, states);
         for path in moved {
-            self.sync_files(&path)?;
+            self.sync_files(&path);
         }
-        match self.views.get(&group).and_then(|v| v.focus.clone()) {
-            Some(items) => crate::components::focus(&items),
-            None => Ok(()),
+        if let Some(items) = self.views.get(&group).and_then(|v| v.focus.clone()) {
+            crate::components::focus(&items);
         }
     }
 
     /// Re-renders the entries of the repeating group at `path` and applies
     /// `states` (all of them: paths after a removed entry shift).
-    fn rebuild_entries(&mut self, path: &str, states: Vec<FieldState>) -> Res<()> {
-        let Some((node, items)) = self.views.get(path).and_then(|v| Some((v.node, v.items.clone()?))) else { return Ok(()) };
-        let prefix = format!("{path}/");
-        self.views.retain(|p, _| !p.starts_with(&prefix));
+    fn rebuild_entries(&mut self, path: &str, states: Vec<FieldState>) {
+        let Some((node, items)) = self.views.get(path).and_then(|v| Some((v.node, v.items.clone()?))) else { return };
+        let prefix = [path, "/"].concat();
+        self.views.retain(|p| !p.starts_with(&prefix));
         let draft = self.session.draft();
         let source = build::Source { values: &draft["data"], session: &self.session };
         let ctx = ctx!(self);
-        build::entries(&ctx, &items, node, path, &source, &mut self.views)?;
-        self.replace_states(states)?;
+        build::entries(&ctx, &items, node, path, &source, &mut self.views);
+        self.replace_states(states);
         let with_files: Vec<String> = self.files.keys().filter(|p| p.starts_with(&prefix)).cloned().collect();
         for path in with_files {
-            self.show_files(&path)?;
+            self.show_files(&path);
         }
-        Ok(())
     }
 
     /// Adds the files chosen in an attachment's file input.
-    fn add_files(&mut self, path: &str, input: &Element) -> Res<Option<Json>> {
+    fn add_files(&mut self, path: &str, input: &Element) -> Option<Json> {
         let input: &web_sys::HtmlInputElement = input.unchecked_ref();
         if let Some(list) = input.files() {
-            let chosen = self.files.entry(path.to_string()).or_default();
+            let chosen = self.files.or_insert_with(path, Vec::new);
             chosen.extend((0..list.length()).filter_map(|i| list.get(i)));
         }
         // Cleared so that choosing the same file again is a change.
-        input.set_value("");
+        let _ = js_sys::Reflect::set(input, &JsValue::from_str("value"), &JsValue::from_str(""));
         self.sync_files(path)
     }
 
     /// Removes the `index`th chosen file of the attachment at `path`.
-    fn remove_file(&mut self, path: &str, index: usize) -> Res<Option<Json>> {
+    fn remove_file(&mut self, path: &str, index: usize) -> Option<Json> {
         if let Some(files) = self.files.get_mut(path) {
             if index < files.len() {
                 files.remove(index);
             }
         }
-        let change = self.sync_files(path)?;
+        let change = self.sync_files(path);
         if let Some(focus) = self.views.get(path).and_then(|v| v.focus.clone()) {
-            crate::components::focus(&focus)?;
+            crate::components::focus(&focus);
         }
-        Ok(change)
+        change
     }
 
     /// Tells the engine the metadata of the chosen files and lists them.
-    fn sync_files(&mut self, path: &str) -> Res<Option<Json>> {
+    fn sync_files(&mut self, path: &str) -> Option<Json> {
         let files = self.files.get(path).map(Vec::as_slice).unwrap_or_default();
         let meta: Vec<Json> = files
             .iter()
@@ -482,38 +483,39 @@ impl Widget {
             .collect();
         let value = if meta.is_empty() { Json::Null } else { Json::Array(meta) };
         self.revealed.insert(path.to_string());
-        let change = self.set(path, value)?;
-        self.show_files(path)?;
-        Ok(change)
+        let change = self.set(path, value);
+        self.show_files(path);
+        change
     }
 
-    fn show_files(&self, path: &str) -> Res<()> {
-        let Some(list) = self.views.get(path).and_then(|v| v.items.clone()) else { return Ok(()) };
+    fn show_files(&self, path: &str) {
+        let Some(list) = self.views.get(path).and_then(|v| v.items.clone()) else { return };
         let files: Vec<(String, f64)> = self.files.get(path).into_iter().flatten().map(|f| (f.name(), f.size())).collect();
         crate::components::attachment::show_files(&ctx!(self), &list, path, &files)
     }
 
     /// Switches the language and re-renders.
-    fn set_language(&mut self, lang: &str) -> Res<()> {
+    fn set_language(&mut self, lang: &str) {
         if lang == self.lang || !self.form.languages().iter().any(|l| l == lang) {
-            return Ok(());
+            return;
         }
         self.lang = lang.to_string();
         self.session.set_language(lang);
         let errors_shown = self.shell.as_ref().is_some_and(|s| s.summary.is_shown());
-        self.render_all()?;
+        self.render_all();
         self.set_title_error(false);
         if errors_shown {
             // The summary's words changed language with everything else.
-            self.revalidate_page()?;
+            self.revalidate_page();
         }
-        let switch = self.container.query_selector(".efa-language__link")?;
-        switch.map_or(Ok(()), |b| crate::components::focus(&b))
+        if let Some(switch) = self.container.query_selector(".efa-language__link").ok().flatten() {
+            crate::components::focus(&switch);
+        }
     }
 
     /// Shows a notice with the widget's words.
-    fn notice(&self, tone: notice::Tone, lines: &[Msg], action: Option<(&str, Msg)>) -> Res<()> {
-        let Some(shell) = &self.shell else { return Ok(()) };
+    fn notice(&self, tone: notice::Tone, lines: &[Msg], action: Option<(&str, Msg)>) {
+        let Some(shell) = &self.shell else { return };
         let ctx = ctx!(self);
         let lines: Vec<&str> = lines.iter().map(|m| ctx.msg(*m)).collect();
         notice::show(&ctx, &shell.notices, tone, &lines, action.map(|(name, text)| (name, ctx.msg(text))))
@@ -525,6 +527,60 @@ impl Widget {
     }
 }
 
+/// Values by data path (server messages, chosen files) in a list: the
+/// widget keeps a few, and a hash map type per value type would cost more
+/// code than a short scan.
+pub(crate) struct ByPath<V>(Vec<(String, V)>);
+
+impl<V> Default for ByPath<V> {
+    fn default() -> Self {
+        ByPath(Vec::new())
+    }
+}
+
+impl<V> ByPath<V> {
+    fn get(&self, path: &str) -> Option<&V> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, value)| value)
+    }
+
+    fn get_mut(&mut self, path: &str) -> Option<&mut V> {
+        self.0.iter_mut().find(|(p, _)| p == path).map(|(_, value)| value)
+    }
+
+    /// The value at `path`, made by `make` if there is none yet.
+    fn or_insert_with(&mut self, path: &str, make: impl FnOnce() -> V) -> &mut V {
+        let index = match self.0.iter().position(|(p, _)| p == path) {
+            Some(index) => index,
+            None => {
+                self.0.push((path.to_string(), make()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[index].1
+    }
+
+    fn remove(&mut self, path: &str) {
+        self.0.retain(|(p, _)| p != path);
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(path, _)| path)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(path, value)| (path, value))
+    }
+
+    /// Moves every value to the path `shift` gives, dropping it for `None`.
+    fn rekey(&mut self, shift: impl Fn(&str) -> Option<String>) {
+        self.0 = std::mem::take(&mut self.0).into_iter().filter_map(|(p, value)| Some((shift(&p)?, value))).collect();
+    }
+}
+
 /// The path `p` after the entry `removed` of the repeating group `group`
 /// was removed: `None` inside the removed entry, one index lower after it.
 fn reindex(p: &str, group: &str, removed: usize) -> Option<String> {
@@ -532,7 +588,7 @@ fn reindex(p: &str, group: &str, removed: usize) -> Option<String> {
     let (index, tail) = rest.split_once('/').map_or((rest, ""), |(i, t)| (i, t));
     match index.parse::<usize>() {
         Ok(i) if i == removed => None,
-        Ok(i) if i > removed => Some(if tail.is_empty() { format!("{group}/{}", i - 1) } else { format!("{group}/{}/{tail}", i - 1) }),
+        Ok(i) if i > removed => Some([group, "/", &(i - 1).to_string(), if tail.is_empty() { "" } else { "/" }, tail].concat()),
         _ => Some(p.to_string()),
     }
 }

@@ -3,14 +3,14 @@
 //! link on any page leads to the field on its own step.
 
 use efa_engine::Issue;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::text::Msg;
 use super::{ctx, Widget};
 use crate::components::error_summary::Entry;
 use crate::components::set_hidden;
 use crate::components::step_nav::{caption, Page};
-use crate::components::{focus, receipt, review, Res};
+use crate::components::{focus, receipt, review};
 
 /// Where the focus goes after a page change.
 pub(super) enum Focus {
@@ -23,31 +23,31 @@ pub(super) enum Focus {
 impl Widget {
     /// Whether each step applies (`#stepid` state).
     pub(super) fn visible_steps(&self) -> Vec<bool> {
-        self.form.steps().iter().map(|&s| self.states.get(&format!("#{}", self.form.node(s).id)).is_none_or(|s| s.visible)).collect()
+        self.form.steps().iter().map(|&s| self.states.get(&["#", &self.form.node(s).id].concat()).is_none_or(|s| s.visible)).collect()
     }
 
     /// Shows `page`.
-    pub(super) fn show_page(&mut self, page: Page, focus_to: Focus) -> Res<()> {
+    pub(super) fn show_page(&mut self, page: Page, focus_to: Focus) {
         self.page = page;
         if page != Page::Review {
             self.return_to_review &= matches!(page, Page::Step(_));
         }
-        let Some(shell) = &self.shell else { return Ok(()) };
+        let Some(shell) = &self.shell else { return };
         for (index, section) in shell.steps.iter().enumerate() {
-            set_hidden(section, page != Page::Step(index))?;
+            set_hidden(section, page != Page::Step(index));
         }
-        set_hidden(&shell.review, page != Page::Review)?;
-        set_hidden(&shell.receipt, page != Page::Receipt)?;
-        set_hidden(&shell.drafts, page == Page::Receipt)?;
+        set_hidden(&shell.review, page != Page::Review);
+        set_hidden(&shell.receipt, page != Page::Receipt);
+        set_hidden(&shell.drafts, page == Page::Receipt);
         if page == Page::Review {
             let ctx = ctx!(self);
             let focus_of = |path: &str| self.views.get(path).map(|v| v.focus_id.clone());
-            review::render(&ctx, &shell.review, &review::Answers { states: &self.states, focus: &focus_of })?;
+            review::render(&ctx, &shell.review, &review::Answers { states: &self.states, focus: &focus_of });
         }
         if page == Page::Receipt {
-            receipt::render(&ctx!(self), &shell.receipt, self.reference.as_deref())?;
+            receipt::render(&ctx!(self), &shell.receipt, self.reference.as_deref());
         }
-        self.update_navigation()?;
+        self.update_navigation();
         if let Focus::Heading = focus_to {
             let section = match page {
                 Page::Step(index) => shell.steps.get(index),
@@ -55,23 +55,22 @@ impl Widget {
                 Page::Receipt => Some(&shell.receipt),
             };
             if let Some(heading) = section.and_then(|s| s.query_selector("[tabindex='-1']").ok().flatten()) {
-                focus(&heading)?;
+                focus(&heading);
             }
         }
-        Ok(())
     }
 
     /// Progress list, caption and buttons for the current page.
-    pub(super) fn update_navigation(&self) -> Res<()> {
-        let Some(shell) = &self.shell else { return Ok(()) };
+    pub(super) fn update_navigation(&self) {
+        let Some(shell) = &self.shell else { return };
         let ctx = ctx!(self);
         let visible = self.visible_steps();
-        shell.progress.update(self.page, &visible)?;
+        shell.progress.update(self.page, &visible);
         let total = visible.iter().filter(|v| **v).count();
         let (first, last) = match self.page {
             Page::Step(index) => {
                 let position = visible.iter().take(index + 1).filter(|v| **v).count();
-                if let Some(caption_element) = shell.steps.get(index).and_then(|s| s.first_element_child()) {
+                if let Some(caption_element) = shell.steps.get(index).and_then(|s| s.query_selector(".efa-caption").ok().flatten()) {
                     caption_element.set_text_content(Some(&caption(&ctx, position, total)));
                 }
                 (position <= 1, position >= total)
@@ -83,16 +82,16 @@ impl Widget {
 
     /// “Weiter”: checks the current step; on success goes to the next step
     /// that applies (or back to the review page after a change link).
-    pub(super) fn next(&mut self) -> Res<()> {
-        let Page::Step(current) = self.page else { return Ok(()) };
+    pub(super) fn next(&mut self) {
+        let Page::Step(current) = self.page else { return };
         let on_step: Vec<String> = self.views.iter().filter(|(_, v)| v.step == current).map(|(p, _)| p.clone()).collect();
-        self.reveal(on_step)?;
+        self.reveal(on_step);
         let report = self.session.report();
         let errors: Vec<Issue> = report.errors.into_iter().filter(|i| self.step_of(&i.path) == Some(current)).collect();
         if !errors.is_empty() {
             return self.show_errors(&errors, None);
         }
-        self.hide_errors()?;
+        self.hide_errors();
         let visible = self.visible_steps();
         let following = (current + 1..visible.len()).find(|&i| visible[i]);
         let page = match following {
@@ -104,33 +103,30 @@ impl Widget {
     }
 
     /// “Zurück”: the previous step that applies.
-    pub(super) fn back(&mut self) -> Res<()> {
+    pub(super) fn back(&mut self) {
         let visible = self.visible_steps();
         let before = match self.page {
             Page::Step(index) => index,
             _ => visible.len(),
         };
-        match (0..before).rev().find(|&i| visible[i]) {
-            Some(index) => {
-                self.hide_errors()?;
-                self.return_to_review = false;
-                self.show_page(Page::Step(index), Focus::Heading)
-            }
-            None => Ok(()),
+        if let Some(index) = (0..before).rev().find(|&i| visible[i]) {
+            self.hide_errors();
+            self.return_to_review = false;
+            self.show_page(Page::Step(index), Focus::Heading);
         }
     }
 
     /// Goes to a page from the progress list.
-    pub(super) fn jump(&mut self, page: Page) -> Res<()> {
-        self.hide_errors()?;
+    pub(super) fn jump(&mut self, page: Page) {
+        self.hide_errors();
         self.return_to_review = false;
         self.show_page(page, Focus::Heading)
     }
 
     /// Follows an error or change link: shows the field's step and focuses
     /// the field. From the review page, “Weiter” then returns there.
-    pub(super) fn go_to_field(&mut self, path: &str) -> Res<()> {
-        let Some(view) = self.views.get(path) else { return Ok(()) };
+    pub(super) fn go_to_field(&mut self, path: &str) {
+        let Some(view) = self.views.get(path) else { return };
         let (step, target) = (view.step, view.focus.clone().unwrap_or_else(|| view.group.clone()));
         let from_review = self.page == Page::Review;
         if self.page != Page::Step(step) {
@@ -138,19 +134,15 @@ impl Widget {
                 self.return_to_review = true;
             }
             // The summary stays visible until the citizen continues.
-            self.show_page(Page::Step(step), Focus::None)?;
+            self.show_page(Page::Step(step), Focus::None);
         }
-        focus(&target)?;
-        if let Some(element) = target.dyn_ref::<web_sys::Element>() {
-            let options = web_sys::ScrollIntoViewOptions::new();
-            options.set_block(web_sys::ScrollLogicalPosition::Center);
-            element.scroll_into_view_with_scroll_into_view_options(&options);
-        }
-        Ok(())
+        focus(&target);
+        let options = super::options(&[("block", &JsValue::from_str("center"))]);
+        target.scroll_into_view_with_scroll_into_view_options(options.unchecked_ref());
     }
 
     /// Shows `issues` in the summary (and at their fields) and focuses it.
-    pub(super) fn show_errors(&mut self, issues: &[Issue], intro: Option<&str>) -> Res<()> {
+    pub(super) fn show_errors(&mut self, issues: &[Issue], intro: Option<&str>) {
         let mut entries: Vec<Entry> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut paths = Vec::new();
@@ -163,39 +155,35 @@ impl Widget {
             paths.extend(view_path);
             entries.push(Entry { message: issue.message.to_string(), target });
         }
-        self.reveal(paths)?;
-        let Some(shell) = &self.shell else { return Ok(()) };
-        shell.summary.show(&ctx!(self), intro, &entries)?;
+        self.reveal(paths);
+        let Some(shell) = &self.shell else { return };
+        shell.summary.show(&ctx!(self), intro, &entries);
         self.set_title_error(true);
-        Ok(())
     }
 
     /// Re-checks after a language switch so the summary speaks the new language.
-    pub(super) fn revalidate_page(&mut self) -> Res<()> {
+    pub(super) fn revalidate_page(&mut self) {
         let report = self.session.report();
         let errors: Vec<Issue> = match self.page {
             Page::Step(current) => report.errors.into_iter().filter(|i| self.step_of(&i.path) == Some(current)).collect(),
             _ => report.errors,
         };
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            self.show_errors(&errors, None)
+        if !errors.is_empty() {
+            self.show_errors(&errors, None);
         }
     }
 
-    pub(super) fn hide_errors(&mut self) -> Res<()> {
+    pub(super) fn hide_errors(&mut self) {
         self.set_title_error(false);
-        match &self.shell {
-            Some(shell) => shell.summary.hide(),
-            None => Ok(()),
+        if let Some(shell) = &self.shell {
+            shell.summary.hide();
         }
     }
 
     /// Prefixes the host page's title with “Fehler: ” while errors are shown
     /// (GOV.UK: screen reader users hear it first).
     pub(super) fn set_title_error(&self, on: bool) {
-        let title = if on { format!("{}{}", ctx!(self).msg(Msg::TitleErrorPrefix), self.title) } else { self.title.clone() };
+        let title = if on { [ctx!(self).msg(Msg::TitleErrorPrefix), &self.title].concat() } else { self.title.clone() };
         self.doc.set_title(&title);
     }
 

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlElement, Request, RequestInit, Response};
+use web_sys::{HtmlElement, Request, Response};
 
 use super::text::Msg;
 use super::{ctx, Widget};
@@ -36,12 +36,14 @@ enum Outcome {
 /// Dispatches a `CustomEvent` on the host element (bubbles, crosses the
 /// shadow boundary); returns false when a listener cancelled it.
 pub(crate) fn host_event(host: &HtmlElement, name: &str, detail: &Json, cancelable: bool) -> bool {
-    let init = web_sys::CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_cancelable(cancelable);
-    init.set_detail(&js_sys::JSON::parse(&json_text(detail)).unwrap_or(JsValue::NULL));
-    match web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+    let detail = js_sys::JSON::parse(&json_text(detail)).unwrap_or(JsValue::NULL);
+    let init = super::options(&[
+        ("bubbles", &JsValue::TRUE),
+        ("composed", &JsValue::TRUE),
+        ("cancelable", &JsValue::from_bool(cancelable)),
+        ("detail", &detail),
+    ]);
+    match web_sys::CustomEvent::new_with_event_init_dict(name, init.unchecked_ref()) {
         Ok(event) => host.dispatch_event(&event).unwrap_or(true),
         Err(_) => true,
     }
@@ -73,12 +75,8 @@ pub(crate) async fn run(widget: Rc<RefCell<Widget>>) {
         Ok(mut widget) => widget.finish(outcome),
         Err(_) => return,
     };
-    match detail {
-        Ok((name, detail)) => {
-            host_event(&host, name, &detail, false);
-        }
-        Err(error) => web_sys::console::error_1(&error),
-    }
+    let (name, detail) = detail;
+    host_event(&host, name, &detail, false);
 }
 
 async fn fetch(request: Request) -> Outcome {
@@ -140,19 +138,19 @@ impl Widget {
         }
         let report = self.session.report();
         if !report.valid {
-            let all: Vec<String> = self.views.keys().cloned().collect();
-            self.reveal(all)?;
-            self.show_errors(&report.errors, None)?;
+            let all: Vec<String> = self.views.iter().map(|(path, _)| path.clone()).collect();
+            self.reveal(all);
+            self.show_errors(&report.errors, None);
             return Ok(None);
         }
-        self.hide_errors()?;
+        self.hide_errors();
         let envelope = self.session.submission().to_json();
         let Some(action) = self.action.clone() else {
-            self.notice(Tone::Failure, &[Msg::NoAction], None)?;
+            self.notice(Tone::Failure, &[Msg::NoAction], None);
             return Ok(Some(Prepared { host: self.host.clone(), envelope, request: None }));
         };
         self.sending = true;
-        self.notice(Tone::Info, &[Msg::Sending], None)?;
+        self.notice(Tone::Info, &[Msg::Sending], None);
         let request = self.request(&action, &envelope)?;
         Ok(Some(Prepared { host: self.host.clone(), envelope, request: Some(request) }))
     }
@@ -162,37 +160,33 @@ impl Widget {
         headers.set("Accept", "application/json")?;
         let key = self.idempotency_key.get_or_insert_with(new_key).clone();
         headers.set("Idempotency-Key", &key)?;
-        let init = RequestInit::new();
-        init.set_method("POST");
         let json = json_text(envelope);
         // Only files of attachment fields that are still relevant travel.
         let files: Vec<(&String, &Vec<web_sys::File>)> =
             self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).collect();
-        if files.is_empty() {
+        let body = if files.is_empty() {
             headers.set("Content-Type", "application/json")?;
-            init.set_body(&JsValue::from_str(&json));
+            JsValue::from_str(&json)
         } else {
             let form = web_sys::FormData::new()?;
-            let options = web_sys::BlobPropertyBag::new();
-            options.set_type("application/json");
-            let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&json.into()), &options)?;
+            let blob = super::json_blob(&json)?;
             form.append_with_blob_and_filename("submission", &blob, "submission.json")?;
             for (path, list) in files {
                 for file in list {
                     form.append_with_blob_and_filename(path, file, &file.name())?;
                 }
             }
-            init.set_body(&form);
-        }
-        init.set_headers(&headers);
-        Request::new_with_str_and_init(action, &init)
+            form.into()
+        };
+        let init = super::options(&[("method", &JsValue::from_str("POST")), ("headers", &headers), ("body", &body)]);
+        Request::new_with_str_and_init(action, init.unchecked_ref())
     }
 
     /// Shows the outcome; returns the `efa-submitted` detail on success.
     /// Shows the outcome; returns the event the host page hears of it:
     /// `efa-submitted`, or `efa-send-failed` with the status (none when the
     /// network failed) and the server's issues.
-    fn finish(&mut self, outcome: Outcome) -> Res<(&'static str, Json)> {
+    fn finish(&mut self, outcome: Outcome) -> (&'static str, Json) {
         self.sending = false;
         if let Some(shell) = &self.shell {
             notice::clear(&shell.notices);
@@ -203,40 +197,40 @@ impl Widget {
                 self.forget_saved_draft();
                 self.idempotency_key = None;
                 self.reference = reference.clone();
-                self.show_page(Page::Receipt, super::nav::Focus::Heading)?;
-                Ok(("efa-submitted", object([("status", status.into()), ("receipt", reference.into()), ("response", body)])))
+                self.show_page(Page::Receipt, super::nav::Focus::Heading);
+                ("efa-submitted", object([("status", status.into()), ("receipt", reference.into()), ("response", body)]))
             }
             Outcome::Rejected(issues) if !issues.is_empty() => {
                 for issue in &issues {
-                    if let Some(path) = self.views.contains_key(&*issue.path).then(|| issue.path.to_string()) {
-                        self.server.entry(path).or_insert_with(|| issue.message.to_string());
+                    if let Some(path) = self.views.contains_key(&issue.path).then(|| issue.path.to_string()) {
+                        self.server.or_insert_with(&path, || issue.message.to_string());
                     }
                 }
                 let intro = ctx!(self).msg(Msg::RejectedIntro);
-                self.show_errors(&issues, Some(intro))?;
+                self.show_errors(&issues, Some(intro));
                 let issues = issues
                     .iter()
                     .map(|i| object([("code", (*i.code).into()), ("path", (*i.path).into()), ("message", (*i.message).into())]));
-                Ok(("efa-send-failed", object([("status", 422.into()), ("issues", Json::Array(issues.collect()))])))
+                ("efa-send-failed", object([("status", 422.into()), ("issues", Json::Array(issues.collect()))]))
             }
             Outcome::Rejected(_) => self.failed(Some(422)),
             Outcome::Failed(status) => self.failed(status),
         }
     }
 
-    fn failed(&mut self, status: Option<u16>) -> Res<(&'static str, Json)> {
+    fn failed(&mut self, status: Option<u16>) -> (&'static str, Json) {
         let event = ("efa-send-failed", object([("status", status.map_or(Json::Null, Json::from)), ("issues", Json::Array(Vec::new()))]));
-        let Some(shell) = &self.shell else { return Ok(event) };
+        let Some(shell) = &self.shell else { return event };
         let ctx = ctx!(self);
         let text = match status {
             Some(status) => ctx.msg(Msg::SendFailedStatus).replace("{status}", &status.to_string()),
             None => ctx.msg(Msg::SendFailed).to_string(),
         };
-        notice::show(&ctx, &shell.notices, Tone::Failure, &[&text], Some(("retry", ctx.msg(Msg::Retry))))?;
-        if let Some(button) = shell.notices.query_selector("button")? {
-            crate::components::focus(&button)?;
+        notice::show(&ctx, &shell.notices, Tone::Failure, &[&text], Some(("retry", ctx.msg(Msg::Retry))));
+        if let Some(button) = shell.notices.query_selector("button").ok().flatten() {
+            crate::components::focus(&button);
         }
-        Ok(event)
+        event
     }
 }
 
@@ -245,6 +239,6 @@ fn new_key() -> String {
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
     match crypto {
         Some(crypto) => crypto.random_uuid(),
-        None => format!("efa-{}", js_sys::Math::random().to_bits()),
+        None => ["efa-", &js_sys::Math::random().to_bits().to_string()].concat(),
     }
 }
