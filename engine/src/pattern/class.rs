@@ -66,7 +66,15 @@ impl Class {
 
     /// Sorted, with overlapping and adjacent ranges merged.
     pub fn canonical(mut self) -> Class {
-        self.ranges.sort_unstable();
+        // An insertion sort: classes have a handful of ranges, and the
+        // standard library's sort would add another ~2.5 KB to the widget.
+        for i in 1..self.ranges.len() {
+            let mut j = i;
+            while j > 0 && self.ranges[j - 1] > self.ranges[j] {
+                self.ranges.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let mut merged: Vec<(u32, u32)> = Vec::with_capacity(self.ranges.len());
         for (low, high) in self.ranges {
             match merged.last_mut() {
