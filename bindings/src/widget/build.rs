@@ -8,19 +8,24 @@ use web_sys::Element;
 
 use crate::components::{attachment, checkbox, choice, date, group, repeat, static_text, text_input, Ctx, FieldView};
 
-/// The rendered fields by data path, in the order they were built.
+/// The rendered fields, sorted by data path.
 ///
-/// A list rather than a map: a change looks up a handful of paths among at
-/// most a few hundred fields, and a map of its own would cost every
-/// citizen's download some kilobytes of WebAssembly.
+/// A sorted list rather than a map type of its own, which would cost every
+/// citizen's download some kilobytes of WebAssembly; binary search keeps a
+/// keystroke that changes many fields of a large form from scanning the
+/// list once per changed field.
 #[derive(Default)]
 pub(super) struct Views(Vec<(String, FieldView)>);
 
 impl Views {
+    fn position(&self, path: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(p, _)| p.as_str().cmp(path))
+    }
+
     /// The view of the field at `path`.
     #[inline(never)]
     pub fn get(&self, path: &str) -> Option<&FieldView> {
-        self.0.iter().find(|(p, _)| p == path).map(|(_, view)| view)
+        self.position(path).ok().map(|i| &self.0[i].1)
     }
 
     /// Whether a field at `path` is rendered.
@@ -28,9 +33,12 @@ impl Views {
         self.get(path).is_some()
     }
 
-    /// Records the view of a field just built (paths are built once).
+    /// Records the view of a field just built, replacing an older one.
     pub fn insert(&mut self, path: String, view: FieldView) {
-        self.0.push((path, view));
+        match self.position(&path) {
+            Ok(i) => self.0[i].1 = view,
+            Err(i) => self.0.insert(i, (path, view)),
+        }
     }
 
     /// Keeps the views whose path passes `keep`.
@@ -43,7 +51,7 @@ impl Views {
         self.0.clear();
     }
 
-    /// Paths and views.
+    /// Paths and views, sorted by path.
     pub fn iter(&self) -> impl Iterator<Item = &(String, FieldView)> {
         self.0.iter()
     }
