@@ -23,6 +23,8 @@ pub(crate) mod static_text;
 pub(crate) mod step_nav;
 pub(crate) mod text_input;
 
+use std::cell::RefCell;
+
 use efa_engine::model::Text;
 use efa_engine::{CompiledForm, FieldState, Node};
 use wasm_bindgen::{JsValue, UnwrapThrowExt};
@@ -185,6 +187,23 @@ pub(crate) struct FieldView {
     pub items: Option<Element>,
     /// Members of a (non-repeating) group.
     pub body: Option<Element>,
+    /// What [`FieldView::apply`] last wrote.
+    applied: RefCell<Option<Applied>>,
+}
+
+/// What a view shows of a state. A patch writes only what differs from the
+/// last one: every DOM call crosses from WebAssembly to JavaScript, and a
+/// change of a field many others depend on patches dozens of views, most
+/// of them only to show or hide them.
+#[derive(Clone, Default, PartialEq)]
+struct Applied {
+    visible: bool,
+    required: bool,
+    readonly: bool,
+    output: Option<String>,
+    error: Option<String>,
+    warning: Option<String>,
+    options: Option<Vec<String>>,
 }
 
 impl FieldView {
@@ -206,6 +225,7 @@ impl FieldView {
             output: None,
             items: None,
             body: None,
+            applied: RefCell::new(None),
         }
     }
 
@@ -213,15 +233,43 @@ impl FieldView {
     /// citizen tried to continue, or left the field); `server` is a message
     /// the server sent for this field, shown until the value changes.
     pub fn apply(&self, ctx: &Ctx, state: &FieldState, show: bool, server: Option<&str>) {
-        set_hidden(&self.group, !state.visible);
-        if let Some(optional) = &self.optional {
-            set_hidden(optional, state.required);
-        }
-        if let Some(output) = &self.output {
-            output.set_text_content(Some(&crate::widget::display::value(ctx, ctx.form.node(self.node), &state.value)));
-        }
         let error = server.or_else(|| show.then(|| state.errors.first().map(|i| &*i.message)).flatten());
         let warning = show.then(|| state.warnings.first().map(|i| &*i.message)).flatten();
+        let next = Applied {
+            visible: state.visible,
+            required: state.required,
+            readonly: state.readonly,
+            output: self.output.as_ref().map(|_| crate::widget::display::value(ctx, ctx.form.node(self.node), &state.value)),
+            error: error.map(str::to_owned),
+            warning: warning.map(str::to_owned),
+            options: state.options.clone(),
+        };
+        let last = self.applied.replace(None);
+        let differs = |same: &dyn Fn(&Applied) -> bool| last.as_ref().is_none_or(|last| !same(last));
+        if differs(&|last| last.visible == next.visible) {
+            set_hidden(&self.group, !next.visible);
+        }
+        if let Some(optional) = self.optional.as_ref().filter(|_| differs(&|last| last.required == next.required)) {
+            set_hidden(optional, next.required);
+        }
+        if let Some(output) = self.output.as_ref().filter(|_| differs(&|last| last.output == next.output)) {
+            output.set_text_content(next.output.as_deref());
+        }
+        if differs(&|last| last.error == next.error && last.warning == next.warning) {
+            self.show_messages(next.error.as_deref(), next.warning.as_deref());
+        }
+        if differs(&|last| last.readonly == next.readonly) {
+            self.show_readonly(next.readonly);
+        }
+        if let Some(offered) = next.options.as_ref().filter(|_| differs(&|last| last.options == next.options)) {
+            self.offer(offered);
+        }
+        self.applied.replace(Some(next));
+    }
+
+    /// The error and warning under the field, `aria-invalid`, and the
+    /// `aria-describedby` that names hint and messages.
+    fn show_messages(&self, error: Option<&str>, warning: Option<&str>) {
         let mut described = self.described_by.clone();
         if let Some((paragraph, text)) = &self.error {
             show_message(paragraph, text, error, &mut described);
@@ -230,22 +278,24 @@ impl FieldView {
             show_message(paragraph, text, warning, &mut described);
         }
         let _ = self.group.class_list().toggle_with_force("efa-form-group--error", error.is_some());
-        let readonly = state.readonly && matches!(self.kind, Kind::Text | Kind::Date);
-        // Checkboxes have no `readonly` attribute, but ARIA's role allows
-        // `aria-readonly`; the widget reverts any change (events.rs).
-        let aria_readonly = state.readonly && matches!(self.kind, Kind::Checkboxes | Kind::Boolean);
         for control in &self.controls {
             set_optional_attribute(control, "aria-invalid", error.is_some().then_some("true"));
-            set_flag(control, "readonly", readonly);
-            if matches!(self.kind, Kind::Checkboxes | Kind::Boolean) {
-                set_optional_attribute(control, "aria-readonly", aria_readonly.then_some("true"));
-            }
-        }
-        if let Some(offered) = &state.options {
-            self.offer(offered);
         }
         for element in &self.described {
             set_optional_attribute(element, "aria-describedby", (!described.is_empty()).then_some(described.as_str()));
+        }
+    }
+
+    fn show_readonly(&self, readonly: bool) {
+        // Checkboxes have no `readonly` attribute, but ARIA's role allows
+        // `aria-readonly`; the widget reverts any change (events.rs).
+        let checkable = matches!(self.kind, Kind::Checkboxes | Kind::Boolean);
+        let text = matches!(self.kind, Kind::Text | Kind::Date);
+        for control in &self.controls {
+            set_flag(control, "readonly", readonly && text);
+            if checkable {
+                set_optional_attribute(control, "aria-readonly", readonly.then_some("true"));
+            }
         }
     }
 }
