@@ -1,18 +1,13 @@
 //! Pass 3: gives every declared parameter its value — the tenant's for this
 //! form, else the tenant's value for all forms (`"*"`), else the form's default.
 
-use std::collections::BTreeMap;
-
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::model::{FormDefinition, ParameterType, Tenant};
 use crate::value::{Date, Decimal, Type, Value};
+use crate::NameMap;
 
-pub(super) fn resolve(
-    definition: &FormDefinition,
-    tenant: Option<&Tenant>,
-    errors: &mut Vec<DefinitionError>,
-) -> BTreeMap<String, Option<Value>> {
-    let mut values = BTreeMap::new();
+pub(super) fn resolve(definition: &FormDefinition, tenant: Option<&Tenant>, errors: &mut Vec<DefinitionError>) -> NameMap<Option<Value>> {
+    let mut values = NameMap::new();
     for (name, parameter) in &definition.parameters {
         let declared_at = pointer_push("/parameters", name);
         let from_tenant = tenant.and_then(|t| {

@@ -8,13 +8,13 @@
 //! - `param.NAME` is a form parameter (a constant after the tenant is applied).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::{params::parameter_type, Check, CompiledForm, Cond, Logic, NodeId, NodeKind, RefMode, RefTarget, Rule};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::expr::{self, Expr, ExprErrorKind, Ref, Resolved, Resolver};
 use crate::model::{Condition, FieldType, OptionItem, Options};
-use crate::value::{Type, Value};
+use crate::value::Type;
 
 /// Interned reference targets, shared by all expressions of a form.
 #[derive(Default)]
@@ -36,20 +36,12 @@ impl RefTable {
 
 struct Compiler<'a> {
     form: &'a CompiledForm,
-    params: BTreeMap<String, (Option<Value>, Type)>,
     table: RefCell<RefTable>,
     errors: RefCell<Vec<DefinitionError>>,
 }
 
 pub(super) fn compile_expressions(form: &mut CompiledForm, errors: &mut Vec<DefinitionError>) {
-    // A loop rather than `collect()`: collecting into a map sorts, and that
-    // sort would be one more copy of the standard library's sort in the
-    // widget (the keys come sorted and unique from the definition's map).
-    let mut params = BTreeMap::new();
-    for (name, p) in &form.definition.parameters {
-        params.insert(name.clone(), (form.parameters.get(name).cloned().flatten(), parameter_type(p.kind)));
-    }
-    let compiler = Compiler { form, params, table: RefCell::default(), errors: RefCell::default() };
+    let compiler = Compiler { form, table: RefCell::default(), errors: RefCell::default() };
     let logic: Vec<Logic> = (0..form.nodes.len()).map(|n| compiler.node_logic(n)).collect();
     let option_filters: Vec<Vec<Option<Expr>>> = (0..form.nodes.len()).map(|n| compiler.option_filters(n)).collect();
     let rules = compiler.rules();
@@ -321,13 +313,14 @@ impl Resolver for ScopeResolver<'_> {
             let [_, name] = path else {
                 return Err("write a parameter as param.NAME".into());
             };
-            let (value, ty) = self
-                .compiler
-                .params
+            let form = self.compiler.form;
+            let declared = form
+                .definition
+                .parameters
                 .get(*name)
-                .cloned()
                 .ok_or_else(|| format!("unknown parameter '{name}' (declare it under \"parameters\")"))?;
-            return Ok(Resolved::Constant { value, ty });
+            let value = form.parameters.get(*name).cloned().flatten();
+            return Ok(Resolved::Constant { value, ty: parameter_type(declared.kind) });
         }
         self.compiler.resolve_field(path, self.reader)
     }
