@@ -75,17 +75,15 @@ impl<V> NameMap<V> {
     /// The map of `entries` in any order; of a name given twice the last
     /// value counts. Sorted once (O(n log n)) rather than inserted one by
     /// one, which costs O(n²) moves for names that come in reverse order.
-    pub fn from_entries(names: Vec<String>, values: Vec<V>) -> Self {
-        let order = sorted_last_of_each(&names);
-        if order.len() == names.len() && order.iter().enumerate().all(|(i, &at)| i == at) {
-            return NameMap { names, values };
-        }
-        let mut values: Vec<Option<V>> = values.into_iter().map(Some).collect();
-        let mut names: Vec<Option<String>> = names.into_iter().map(Some).collect();
-        NameMap {
-            names: order.iter().filter_map(|&at| names[at].take()).collect(),
-            values: order.iter().filter_map(|&at| values[at].take()).collect(),
-        }
+    pub fn from_entries(mut names: Vec<String>, mut values: Vec<V>) -> Self {
+        let (order, kept) = sorted_last_of_each(&names);
+        crate::compile::arrange(order, &mut |a, b| {
+            names.swap(a, b);
+            values.swap(a, b);
+        });
+        names.truncate(kept);
+        values.truncate(kept);
+        NameMap { names, values }
     }
 }
 
@@ -95,18 +93,19 @@ fn position(names: &[String], name: &str) -> Result<usize, usize> {
     names.binary_search_by(|probe| probe.as_str().cmp(name))
 }
 
-/// The indices of `names` in sorted order of the names, only the last index
-/// of a name given more than once.
-fn sorted_last_of_each(names: &[String]) -> Vec<usize> {
-    let mut order: Vec<(&str, usize)> = names.iter().map(String::as_str).zip(0..).collect();
-    crate::compile::sort_dedup_all(&mut order);
-    let mut last: Vec<usize> = Vec::with_capacity(order.len());
-    for (i, &(name, at)) in order.iter().enumerate() {
-        if order.get(i + 1).is_none_or(|&(next, _)| next != name) {
-            last.push(at);
-        }
+/// The positions of `names` in sorted order of the names, only the last
+/// position of a name given more than once, then the positions of the
+/// earlier repeats; and how many positions the sorted part holds.
+fn sorted_last_of_each(names: &[String]) -> (Vec<usize>, usize) {
+    let sorted = crate::compile::sorted_positions(names.len(), &|a, b| names[a] <= names[b]);
+    let (mut order, mut repeats) = (Vec::with_capacity(names.len()), Vec::new());
+    for (i, &at) in sorted.iter().enumerate() {
+        let last = sorted.get(i + 1).is_none_or(|&next| names[next] != names[at]);
+        if last { &mut order } else { &mut repeats }.push(at);
     }
-    last
+    let kept = order.len();
+    order.append(&mut repeats);
+    (order, kept)
 }
 
 impl<V> Default for NameMap<V> {

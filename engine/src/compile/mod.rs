@@ -29,7 +29,7 @@ use crate::model::{CodeList, FieldType, FormDefinition, Repeat, Severity, Tenant
 use crate::value::{Date, Type, Value};
 use crate::NameMap;
 
-pub(crate) use graph::{sort_dedup_all, Graph};
+pub(crate) use graph::{arrange, sorted_positions, Graph};
 pub(crate) use resolve::edit_distance;
 
 /// What a definition may refer to besides itself.
