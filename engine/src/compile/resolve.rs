@@ -132,11 +132,13 @@ impl Compiler<'_> {
     }
 
     fn rules(&self) -> Vec<Rule> {
-        let mut seen = std::collections::HashSet::new();
+        // Of `String`s like the id sets of `tree`: a set of `&str` would be
+        // one more copy of the hash table's code in the widget.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut rules = Vec::new();
         for (index, rule) in self.form.definition.rules.iter().enumerate() {
             let pointer = pointer_push("/rules", index);
-            if !seen.insert(rule.id.as_str()) {
+            if !seen.insert(rule.id.clone()) {
                 self.error(pointer_push(&pointer, "id"), Kind::DuplicateId, format!("rule id '{}' is used twice", rule.id));
             }
             let check = self.condition(&rule.check, &pointer_push(&pointer, "check"), None);

@@ -335,7 +335,9 @@ impl Builder<'_> {
         if matches!(options, Options::Inline(items) if items.is_empty()) {
             self.error(&options_pointer, Kind::InvalidProperty, "a choice needs at least one option");
         }
-        let mut seen = HashSet::new();
+        // Of `String`s like the id sets above: a set of `&str` would be one
+        // more copy of the hash table's code in the widget.
+        let mut seen: HashSet<String> = HashSet::new();
         for (index, option) in resolved.iter().enumerate() {
             if option.code.trim().is_empty() || option.code.trim() != option.code {
                 self.error(
@@ -344,7 +346,7 @@ impl Builder<'_> {
                     "option codes must not be empty or start/end with spaces",
                 );
             }
-            if !seen.insert(option.code.as_str()) {
+            if !seen.insert(option.code.clone()) {
                 self.error(
                     pointer_push(&options_pointer, index),
                     Kind::DuplicateId,
