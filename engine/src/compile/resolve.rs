@@ -8,7 +8,6 @@
 //! - `param.NAME` is a form parameter (a constant after the tenant is applied).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use super::{params::parameter_type, Check, CompiledForm, Cond, Logic, NodeId, NodeKind, RefMode, RefTarget, Rule};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
@@ -17,19 +16,27 @@ use crate::model::{Condition, FieldType, OptionItem, Options};
 use crate::value::Type;
 
 /// Interned reference targets, shared by all expressions of a form.
+/// Found through their node: a node is read in only a few ways (modes and
+/// shared repeats), so a short scan replaces a hash map, whose code the
+/// widget would hold once more for this key type.
 #[derive(Default)]
 struct RefTable {
     targets: Vec<RefTarget>,
-    index: HashMap<RefTarget, u32>,
+    by_node: Vec<Vec<u32>>,
 }
 
 impl RefTable {
     fn intern(&mut self, target: RefTarget) -> Ref {
-        let next = self.targets.len() as u32;
-        let id = *self.index.entry(target).or_insert_with(|| {
-            self.targets.push(target);
-            next
-        });
+        if self.by_node.len() <= target.node {
+            self.by_node.resize(target.node + 1, Vec::new());
+        }
+        let ids = &mut self.by_node[target.node];
+        if let Some(&id) = ids.iter().find(|&&id| self.targets[id as usize] == target) {
+            return Ref(id);
+        }
+        let id = self.targets.len() as u32;
+        ids.push(id);
+        self.targets.push(target);
         Ref(id)
     }
 }
