@@ -48,7 +48,7 @@ pub(super) fn resolve(definition: &FormDefinition, tenant: Option<&Tenant>, erro
         }
     }
     if let Some(given) = tenant.and_then(|t| t.parameters.get(&definition.id)) {
-        for name in given.keys().filter(|name| !definition.parameters.contains_key(*name)) {
+        for name in given.keys().filter(|name| !definition.parameters.contains_key(name)) {
             errors.push(DefinitionError::new(
                 pointer_push(&pointer_push("/parameters", &definition.id), name),
                 Kind::Tenant,

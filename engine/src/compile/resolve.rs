@@ -326,9 +326,9 @@ impl Resolver for ScopeResolver<'_> {
             let declared = form
                 .definition
                 .parameters
-                .get(*name)
+                .get(name)
                 .ok_or_else(|| format!("unknown parameter '{name}' (declare it under \"parameters\")"))?;
-            let value = form.parameters.get(*name).cloned().flatten();
+            let value = form.parameters.get(name).cloned().flatten();
             return Ok(Resolved::Constant { value, ty: parameter_type(declared.kind) });
         }
         self.compiler.resolve_field(path, self.reader)
