@@ -128,8 +128,11 @@ pub(crate) struct State {
     /// makes fifty fields required would otherwise word fifty again. By
     /// node, then code: a node has only a few codes, so a short scan does
     /// without a hash map (one more copy of its code in the widget).
-    messages: RefCell<Vec<Vec<(&'static str, Arc<str>)>>>,
+    messages: RefCell<MessagesByNode>,
 }
+
+/// Messages in words by node, then by code.
+type MessagesByNode = Vec<Vec<(&'static str, Arc<str>)>>;
 
 impl State {
     pub fn new(form: &CompiledForm, root: Frame, context: Context) -> Self {
