@@ -72,10 +72,11 @@ impl<V> NameMap<V> {
         self.names.iter().zip(self.values.iter())
     }
 
-    /// The map of `entries` in any order; of a name given twice the last
-    /// value counts. Sorted once (O(n log n)) rather than inserted one by
-    /// one, which costs O(n²) moves for names that come in reverse order.
-    pub fn from_entries(mut names: Vec<String>, mut values: Vec<V>) -> Self {
+    /// The map of `names[i]` → `values[i]` (as many of each), the names in
+    /// any order; of a name given twice the last value counts. Sorted once
+    /// (O(n log n)) rather than inserted one by one, which costs O(n²) moves
+    /// for names that come in reverse order.
+    pub(crate) fn from_entries(mut names: Vec<String>, mut values: Vec<V>) -> Self {
         let (order, kept) = sorted_last_of_each(&names);
         crate::compile::arrange(order, &mut |a, b| {
             names.swap(a, b);
