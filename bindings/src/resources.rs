@@ -6,7 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use efa_engine::model::{CodeList, Field, Options, Tenant};
-use efa_engine::{compile_definition, parse_codelist, parse_definition_text, parse_tenant, CompiledForm, DefinitionError, Resources};
+use efa_engine::{
+    compile_definition, parse_codelist, parse_definition_text, parse_tenant, CompiledForm, DefinitionError, NameMap, Resources,
+};
 use serde_json::Value as Json;
 
 /// A compiled form with the tenant it was compiled for.
@@ -62,7 +64,7 @@ impl fmt::Display for LoadError {
 /// whatever else is wrong.
 pub fn load(definition: &str, tenant: Option<&Json>, codelists: &BTreeMap<String, Json>) -> Result<Loaded, LoadError> {
     let tenant = tenant.map(parse_tenant).transpose().map_err(LoadError::Tenant)?;
-    let mut lists: BTreeMap<String, CodeList> = BTreeMap::new();
+    let mut lists: NameMap<CodeList> = NameMap::new();
     for (id, json) in codelists {
         let list = parse_codelist(json).map_err(|e| LoadError::CodeList(id.clone(), e))?;
         lists.insert(id.clone(), list);

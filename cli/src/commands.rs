@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use efa_engine::model::{CodeList, Tenant};
-use efa_engine::{compile, parse_tenant, CompiledForm, Context, Date, DefinitionError, DefinitionErrorKind, Notation, Resources};
+use efa_engine::{compile, parse_tenant, CompiledForm, Context, Date, DefinitionError, DefinitionErrorKind, NameMap, Notation, Resources};
 use serde_json::Value as Json;
 
 use crate::library::{json_files, load_codelists, locate_all, read_json, Problem};
@@ -71,7 +71,7 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
 
 /// The code lists and tenants in a form's directory.
 struct Beside {
-    codelists: BTreeMap<String, CodeList>,
+    codelists: NameMap<CodeList>,
     tenants: Vec<Tenant>,
 }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use efa_engine::model::{CodeList, FormDefinition, Tenant};
 use efa_engine::{
-    compile_definition, parse_codelist, parse_definition, parse_tenant, CompiledForm, DefinitionError, DefinitionErrorKind, Resources,
+    compile_definition, parse_codelist, parse_definition, parse_tenant, CompiledForm, DefinitionError, DefinitionErrorKind, NameMap,
+    Resources,
 };
 use serde_json::Value as Json;
 
@@ -96,7 +97,7 @@ pub struct Library {
     /// Tenants by id.
     pub tenants: BTreeMap<String, TenantFile>,
     /// Code lists by id.
-    pub codelists: BTreeMap<String, CodeList>,
+    pub codelists: NameMap<CodeList>,
     compiled: BTreeMap<(String, String), Arc<CompiledForm>>,
 }
 
@@ -216,8 +217,8 @@ pub fn read_json(path: &Path, problems: &mut Vec<Problem>) -> Option<Json> {
 }
 
 /// Loads every code list of a directory.
-pub fn load_codelists(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, CodeList> {
-    let mut lists = BTreeMap::new();
+pub fn load_codelists(dir: &Path, problems: &mut Vec<Problem>) -> NameMap<CodeList> {
+    let mut lists = NameMap::new();
     for path in json_files(dir, problems) {
         let Some(json) = read_json(&path, problems) else { continue };
         match parse_codelist(&json) {

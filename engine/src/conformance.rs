@@ -23,13 +23,12 @@
 //! states of every step, reports) plus `failures`: the expectations that did
 //! not hold. A runner fails a case when `failures` is not empty.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value as Json};
 
 use crate::model::CodeList;
-use crate::{compile, parse_codelist, parse_tenant, Context, Date, Report, Resources, Session};
+use crate::{compile, parse_codelist, parse_tenant, Context, Date, NameMap, Report, Resources, Session};
 
 /// Runs every case of a case file.
 pub fn run_file(file: &Json, library: &Json) -> Json {
@@ -103,8 +102,8 @@ fn resolve(reference: Option<&Json>, library: &Json, kind: &str) -> Option<Json>
     }
 }
 
-fn codelists(library: &Json) -> BTreeMap<String, CodeList> {
-    let Some(lists) = library.get("codelists").and_then(Json::as_object) else { return BTreeMap::new() };
+fn codelists(library: &Json) -> NameMap<CodeList> {
+    let Some(lists) = library.get("codelists").and_then(Json::as_object) else { return NameMap::new() };
     lists.iter().filter_map(|(id, json)| Some((id.clone(), parse_codelist(json).ok()?))).collect()
 }
 

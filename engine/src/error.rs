@@ -93,14 +93,19 @@ impl fmt::Display for DefinitionError {
 
 /// Appends a reference token to a JSON pointer, escaping `~` and `/`.
 pub fn pointer_push(base: &str, token: impl fmt::Display) -> String {
-    let token = token.to_string();
+    push_token(base, &token.to_string())
+}
+
+/// The body of [`pointer_push`], apart so that it is one function in the
+/// widget rather than one per type of token.
+fn push_token(base: &str, token: &str) -> String {
     let mut pointer = String::with_capacity(base.len() + token.len() + 1);
     pointer.push_str(base);
     pointer.push('/');
     if token.contains(['~', '/']) {
         pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
     } else {
-        pointer.push_str(&token);
+        pointer.push_str(token);
     }
     pointer
 }

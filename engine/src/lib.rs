@@ -50,6 +50,7 @@ pub mod expr;
 pub mod formats;
 pub mod i18n;
 pub mod input;
+mod map;
 pub mod model;
 pub mod pattern;
 mod read;
@@ -65,6 +66,7 @@ pub use compile::{
 };
 pub use diagram::Notation;
 pub use error::{DefinitionError, DefinitionErrorKind};
+pub use map::NameMap;
 pub use read::{locate, parse_json, JsonError};
 pub use session::{Context, FieldState, Issue, PathError, Session, Submission};
 pub use validate::Report;

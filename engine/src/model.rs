@@ -6,9 +6,9 @@
 //! silently ignored rule, and fills in the defaults documented on each
 //! member. They serialize with serde (the service hands code lists out).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
+
+use crate::NameMap;
 
 /// A localizable text: a plain string (the form's default language) or a
 /// map from language code to text.
@@ -18,7 +18,7 @@ pub enum Text {
     /// One text for the default language.
     Plain(String),
     /// One text per language: `{"de": "…", "en": "…"}`.
-    Localized(BTreeMap<String, String>),
+    Localized(NameMap<String>),
 }
 
 impl Text {
@@ -65,7 +65,7 @@ pub struct FormDefinition {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leika: Option<String>,
     /// Local parameters: declared here, valued by each tenant.
-    pub parameters: BTreeMap<String, Parameter>,
+    pub parameters: NameMap<Parameter>,
     /// The pages of the assistant, in order.
     pub steps: Vec<Step>,
     /// Cross-field rules.
@@ -387,7 +387,7 @@ pub struct Tenant {
     pub links: Links,
     /// Values for form parameters, per form id: `{"hundesteuer-anmeldung": {"steuersatz": "96.00"}}`.
     /// Parameters under `"*"` apply to every form.
-    pub parameters: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    pub parameters: NameMap<NameMap<serde_json::Value>>,
 }
 
 /// Branding tokens.

@@ -7,7 +7,6 @@
 //!   the canonical submission agrees and returns the same submission, and
 //!   every accepted submission validates against the exported JSON Schema.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,7 +14,7 @@ use std::sync::Arc;
 use efa_engine::model::{CodeList, FieldType};
 use efa_engine::{
     compile, compile_definition, parse_codelist, parse_definition, parse_definition_text, parse_tenant, CompiledForm, Context, Date,
-    NodeKind, Resources, Session,
+    NameMap, NodeKind, Resources, Session,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
@@ -28,7 +27,7 @@ fn read(path: &Path) -> Json {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn codelists() -> BTreeMap<String, CodeList> {
+fn codelists() -> NameMap<CodeList> {
     fs::read_dir(forms_dir().join("codelists"))
         .unwrap()
         .flatten()

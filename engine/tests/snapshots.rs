@@ -4,12 +4,11 @@
 //! citizen would see first). Review changes with `INSTA_UPDATE=always` and
 //! a careful look at the diff.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use efa_engine::model::CodeList;
-use efa_engine::{compile, parse_codelist, parse_tenant, CompiledForm, Context, Date, NodeKind, Notation, Resources};
+use efa_engine::{compile, parse_codelist, parse_tenant, CompiledForm, Context, Date, NameMap, NodeKind, Notation, Resources};
 use serde_json::{json, Value as Json};
 
 fn forms_dir() -> PathBuf {
@@ -20,8 +19,8 @@ fn read(path: &Path) -> Json {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn codelists() -> BTreeMap<String, CodeList> {
-    let mut lists = BTreeMap::new();
+fn codelists() -> NameMap<CodeList> {
+    let mut lists = NameMap::new();
     for entry in fs::read_dir(forms_dir().join("codelists")).unwrap().flatten() {
         let list = parse_codelist(&read(&entry.path())).unwrap();
         lists.insert(list.id.clone(), list);

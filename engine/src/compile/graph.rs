@@ -107,30 +107,59 @@ pub(crate) fn expression_sources(form: &CompiledForm, expr: &Expr) -> Vec<NodeId
     sources
 }
 
-/// Sorts `items` and drops repeats, like `sort` + `dedup`, as a short merge
-/// sort. The standard library's sort is one large copy per element type in
-/// the WebAssembly widget; this one is small. It is stable, so for types whose
-/// `Ord` compares every field (node ids, definition errors, changed slots)
-/// the result is the one `sort` gives.
+/// Sorts `items` and drops repeats, like `sort` + `dedup`. The standard
+/// library's sort is one large copy per element type in the WebAssembly
+/// widget; here the merge sort ([`sorted_positions`]) and the moves
+/// ([`arrange`]) are one function each for all types. It is stable,
+/// so for types whose `Ord` compares every field (node ids, definition
+/// errors, changed slots) the result is the one `sort` gives.
 pub(crate) fn sort_dedup_all<T: Ord>(items: &mut Vec<T>) {
-    if items.len() > 1 {
-        let mut right = items.split_off(items.len() / 2);
-        let mut left = std::mem::take(items);
-        sort_dedup_all(&mut left);
-        sort_dedup_all(&mut right);
-        items.reserve(left.len() + right.len());
-        let (mut left, mut right) = (left.into_iter().peekable(), right.into_iter().peekable());
-        loop {
-            let next = match (left.peek(), right.peek()) {
-                (Some(l), Some(r)) if r < l => right.next(),
-                (Some(_), _) => left.next(),
-                (None, _) => right.next(),
-            };
-            let Some(next) = next else { break };
-            items.push(next);
+    if items.len() < 2 {
+        return;
+    }
+    let order = sorted_positions(items.len(), &|a, b| items[a] <= items[b]);
+    arrange(order, &mut |a, b| items.swap(a, b));
+    items.dedup();
+}
+
+/// Puts the item at position `order[i]` at position `i`, for every `i`, with
+/// `swap` (at most one swap per item). `order` is a permutation.
+pub(crate) fn arrange(order: Vec<usize>, swap: &mut dyn FnMut(usize, usize)) {
+    let mut destination = vec![0; order.len()];
+    for (to, from) in order.into_iter().enumerate() {
+        destination[from] = to;
+    }
+    for at in 0..destination.len() {
+        while destination[at] != at {
+            let to = destination[at];
+            swap(at, to);
+            destination.swap(at, to);
         }
     }
-    items.dedup();
+}
+
+/// The positions `0..len` in sorted order, where `in_order(a, b)` says
+/// whether the item at `a` may come before the item at `b`. A bottom-up
+/// merge sort that keeps equal items in their order (stable).
+pub(crate) fn sorted_positions(len: usize, in_order: &dyn Fn(usize, usize) -> bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    let mut merged = vec![0; len];
+    let mut width = 1;
+    while width < len {
+        for start in (0..len).step_by(2 * width) {
+            let (middle, end) = ((start + width).min(len), (start + 2 * width).min(len));
+            let (mut left, mut right) = (start, middle);
+            for slot in &mut merged[start..end] {
+                let take_left = right == end || (left < middle && in_order(order[left], order[right]));
+                let next = if take_left { &mut left } else { &mut right };
+                *slot = order[*next];
+                *next += 1;
+            }
+        }
+        std::mem::swap(&mut order, &mut merged);
+        width *= 2;
+    }
+    order
 }
 
 /// Kahn's algorithm, taking the earliest node in document order first so the

@@ -19,8 +19,6 @@ mod params;
 mod resolve;
 mod tree;
 
-use std::collections::BTreeMap;
-
 // Fx, not SipHash: keys come from the definition, lookups are hot, and the
 // inserted keys are not attacker-chosen.
 use rustc_hash::FxHashMap;
@@ -29,15 +27,16 @@ use crate::error::DefinitionError;
 use crate::expr::{Expr, Ref};
 use crate::model::{CodeList, FieldType, FormDefinition, Repeat, Severity, Tenant, Text};
 use crate::value::{Date, Type, Value};
+use crate::NameMap;
 
-pub(crate) use graph::Graph;
+pub(crate) use graph::{arrange, sorted_positions, Graph};
 pub(crate) use resolve::edit_distance;
 
 /// What a definition may refer to besides itself.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Resources<'a> {
     /// Code lists by id.
-    pub codelists: Option<&'a BTreeMap<String, CodeList>>,
+    pub codelists: Option<&'a NameMap<CodeList>>,
     /// The tenant whose parameter values apply.
     pub tenant: Option<&'a Tenant>,
 }
@@ -286,7 +285,7 @@ pub struct CompiledForm {
     pub(crate) refs: Vec<RefTarget>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) graph: Graph,
-    pub(crate) parameters: BTreeMap<String, Option<Value>>,
+    pub(crate) parameters: NameMap<Option<Value>>,
     pub(crate) uses_today: bool,
 }
 
@@ -352,7 +351,7 @@ impl CompiledForm {
     }
 
     /// Parameter values in effect (after the tenant's values).
-    pub fn parameters(&self) -> &BTreeMap<String, Option<Value>> {
+    pub fn parameters(&self) -> &NameMap<Option<Value>> {
         &self.parameters
     }
 

@@ -1,18 +1,13 @@
 //! Pass 3: gives every declared parameter its value — the tenant's for this
 //! form, else the tenant's value for all forms (`"*"`), else the form's default.
 
-use std::collections::BTreeMap;
-
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::model::{FormDefinition, ParameterType, Tenant};
 use crate::value::{Date, Decimal, Type, Value};
+use crate::NameMap;
 
-pub(super) fn resolve(
-    definition: &FormDefinition,
-    tenant: Option<&Tenant>,
-    errors: &mut Vec<DefinitionError>,
-) -> BTreeMap<String, Option<Value>> {
-    let mut values = BTreeMap::new();
+pub(super) fn resolve(definition: &FormDefinition, tenant: Option<&Tenant>, errors: &mut Vec<DefinitionError>) -> NameMap<Option<Value>> {
+    let mut values = NameMap::new();
     for (name, parameter) in &definition.parameters {
         let declared_at = pointer_push("/parameters", name);
         let from_tenant = tenant.and_then(|t| {
@@ -53,7 +48,7 @@ pub(super) fn resolve(
         }
     }
     if let Some(given) = tenant.and_then(|t| t.parameters.get(&definition.id)) {
-        for name in given.keys().filter(|name| !definition.parameters.contains_key(*name)) {
+        for name in given.keys().filter(|name| !definition.parameters.contains_key(name)) {
             errors.push(DefinitionError::new(
                 pointer_push(&pointer_push("/parameters", &definition.id), name),
                 Kind::Tenant,

@@ -8,48 +8,47 @@
 //! - `param.NAME` is a form parameter (a constant after the tenant is applied).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
 
 use super::{params::parameter_type, Check, CompiledForm, Cond, Logic, NodeId, NodeKind, RefMode, RefTarget, Rule};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::expr::{self, Expr, ExprErrorKind, Ref, Resolved, Resolver};
 use crate::model::{Condition, FieldType, OptionItem, Options};
-use crate::value::{Type, Value};
+use crate::value::Type;
 
 /// Interned reference targets, shared by all expressions of a form.
+/// Found through their node: a node is read in only a few ways (modes and
+/// shared repeats), so a short scan replaces a hash map, whose code the
+/// widget would hold once more for this key type.
 #[derive(Default)]
 struct RefTable {
     targets: Vec<RefTarget>,
-    index: HashMap<RefTarget, u32>,
+    by_node: Vec<Vec<u32>>,
 }
 
 impl RefTable {
     fn intern(&mut self, target: RefTarget) -> Ref {
-        let next = self.targets.len() as u32;
-        let id = *self.index.entry(target).or_insert_with(|| {
-            self.targets.push(target);
-            next
-        });
+        if self.by_node.len() <= target.node {
+            self.by_node.resize(target.node + 1, Vec::new());
+        }
+        let ids = &mut self.by_node[target.node];
+        if let Some(&id) = ids.iter().find(|&&id| self.targets[id as usize] == target) {
+            return Ref(id);
+        }
+        let id = self.targets.len() as u32;
+        ids.push(id);
+        self.targets.push(target);
         Ref(id)
     }
 }
 
 struct Compiler<'a> {
     form: &'a CompiledForm,
-    params: BTreeMap<String, (Option<Value>, Type)>,
     table: RefCell<RefTable>,
     errors: RefCell<Vec<DefinitionError>>,
 }
 
 pub(super) fn compile_expressions(form: &mut CompiledForm, errors: &mut Vec<DefinitionError>) {
-    // A loop rather than `collect()`: collecting into a map sorts, and that
-    // sort would be one more copy of the standard library's sort in the
-    // widget (the keys come sorted and unique from the definition's map).
-    let mut params = BTreeMap::new();
-    for (name, p) in &form.definition.parameters {
-        params.insert(name.clone(), (form.parameters.get(name).cloned().flatten(), parameter_type(p.kind)));
-    }
-    let compiler = Compiler { form, params, table: RefCell::default(), errors: RefCell::default() };
+    let compiler = Compiler { form, table: RefCell::default(), errors: RefCell::default() };
     let logic: Vec<Logic> = (0..form.nodes.len()).map(|n| compiler.node_logic(n)).collect();
     let option_filters: Vec<Vec<Option<Expr>>> = (0..form.nodes.len()).map(|n| compiler.option_filters(n)).collect();
     let rules = compiler.rules();
@@ -140,11 +139,13 @@ impl Compiler<'_> {
     }
 
     fn rules(&self) -> Vec<Rule> {
-        let mut seen = std::collections::HashSet::new();
+        // Of `String`s like the id sets of `tree`: a set of `&str` would be
+        // one more copy of the hash table's code in the widget.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut rules = Vec::new();
         for (index, rule) in self.form.definition.rules.iter().enumerate() {
             let pointer = pointer_push("/rules", index);
-            if !seen.insert(rule.id.as_str()) {
+            if !seen.insert(rule.id.clone()) {
                 self.error(pointer_push(&pointer, "id"), Kind::DuplicateId, format!("rule id '{}' is used twice", rule.id));
             }
             let check = self.condition(&rule.check, &pointer_push(&pointer, "check"), None);
@@ -321,13 +322,14 @@ impl Resolver for ScopeResolver<'_> {
             let [_, name] = path else {
                 return Err("write a parameter as param.NAME".into());
             };
-            let (value, ty) = self
-                .compiler
-                .params
-                .get(*name)
-                .cloned()
+            let form = self.compiler.form;
+            let declared = form
+                .definition
+                .parameters
+                .get(name)
                 .ok_or_else(|| format!("unknown parameter '{name}' (declare it under \"parameters\")"))?;
-            return Ok(Resolved::Constant { value, ty });
+            let value = form.parameters.get(name).cloned().flatten();
+            return Ok(Resolved::Constant { value, ty: parameter_type(declared.kind) });
         }
         self.compiler.resolve_field(path, self.reader)
     }

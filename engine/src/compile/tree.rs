@@ -1,12 +1,13 @@
 //! Pass 2: flattens the definition into nodes and storage scopes, checking ids
 //! and the properties each field type allows.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use super::{parse_bound, value_type, ChoiceOption, FieldSpec, Logic, Node, NodeId, NodeKind, Scope};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::model::{CodeList, Field, FieldType, FormDefinition, OptionItem, Options, Text};
 use crate::pattern::{Pattern, MAX_PATTERN_LEN};
+use crate::NameMap;
 
 /// Most nodes in one form.
 pub const MAX_NODES: usize = 20_000;
@@ -27,18 +28,14 @@ pub(super) struct Tree {
 
 struct Builder<'a> {
     tree: Tree,
-    codelists: Option<&'a BTreeMap<String, CodeList>>,
+    codelists: Option<&'a NameMap<CodeList>>,
     errors: &'a mut Vec<DefinitionError>,
     top_level_ids: HashSet<String>,
     /// Declared languages, first the default (code list labels need them all).
     languages: &'a [String],
 }
 
-pub(super) fn build(
-    definition: &FormDefinition,
-    codelists: Option<&BTreeMap<String, CodeList>>,
-    errors: &mut Vec<DefinitionError>,
-) -> Tree {
+pub(super) fn build(definition: &FormDefinition, codelists: Option<&NameMap<CodeList>>, errors: &mut Vec<DefinitionError>) -> Tree {
     let root = Scope { chain: Vec::new(), repeat_node: None, slots: 0, repeats: Vec::new() };
     let mut builder = Builder {
         tree: Tree { nodes: Vec::new(), steps: Vec::new(), top_level: Vec::new(), scopes: vec![root] },
@@ -337,7 +334,9 @@ impl Builder<'_> {
         if matches!(options, Options::Inline(items) if items.is_empty()) {
             self.error(&options_pointer, Kind::InvalidProperty, "a choice needs at least one option");
         }
-        let mut seen = HashSet::new();
+        // Of `String`s like the id sets above: a set of `&str` would be one
+        // more copy of the hash table's code in the widget.
+        let mut seen: HashSet<String> = HashSet::new();
         for (index, option) in resolved.iter().enumerate() {
             if option.code.trim().is_empty() || option.code.trim() != option.code {
                 self.error(
@@ -346,7 +345,7 @@ impl Builder<'_> {
                     "option codes must not be empty or start/end with spaces",
                 );
             }
-            if !seen.insert(option.code.as_str()) {
+            if !seen.insert(option.code.clone()) {
                 self.error(
                     pointer_push(&options_pointer, index),
                     Kind::DuplicateId,
@@ -414,11 +413,9 @@ fn max_length(field: &Field) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use serde_json::json;
 
-    use crate::{compile, DefinitionErrorKind, Resources};
+    use crate::{compile, DefinitionErrorKind, NameMap, Resources};
 
     #[test]
     fn code_lists_need_every_declared_language() {
@@ -427,7 +424,7 @@ mod tests {
             { "code": "blau", "label": { "de": "Blau" } }
         ]}))
         .unwrap();
-        let lists = BTreeMap::from([("farben".to_string(), list)]);
+        let lists = NameMap::from([("farben".to_string(), list)]);
         let definition = json!({ "id": "f", "version": "1.0.0", "languages": ["de", "en"], "title": { "de": "F", "en": "F" },
         "steps": [{ "id": "s", "title": { "de": "S", "en": "S" }, "fields": [
             { "id": "farbe", "type": "choice", "label": { "de": "Farbe", "en": "Colour" }, "options": { "codelist": "farben" } }

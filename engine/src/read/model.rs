@@ -6,13 +6,12 @@
 //! (`Text`, `Condition`, `Options`, `OptionItem`) are told apart by the kind
 //! of the value, so an error names the alternative the author meant.
 
-use std::collections::BTreeMap;
-
 use super::json::{quote, Kind, Reader, Result};
 use crate::model::{
     Branding, CodeList, CodeListEntry, Condition, Contact, Field, FieldRule, FieldType, FormDefinition, FormRule, Links, OptionItem,
     OptionSpec, Options, Parameter, ParameterType, Repeat, Severity, Step, Tenant, Text,
 };
+use crate::NameMap;
 
 /// A form definition.
 pub(crate) fn definition(r: &mut Reader) -> Result<FormDefinition> {
@@ -25,7 +24,7 @@ pub(crate) fn definition(r: &mut Reader) -> Result<FormDefinition> {
         description: None,
         languages: vec!["de".to_string()],
         leika: None,
-        parameters: BTreeMap::new(),
+        parameters: NameMap::new(),
         steps: Vec::new(),
         rules: Vec::new(),
     };
@@ -356,7 +355,7 @@ pub(crate) fn tenant(r: &mut Reader) -> Result<Tenant> {
         branding: default_branding(),
         contact: None,
         links: Links { privacy: String::new(), imprint: String::new(), accessibility: String::new() },
-        parameters: BTreeMap::new(),
+        parameters: NameMap::new(),
     };
     let t = &mut tenant;
     let names = &["$schema", "id", "name", "branding", "contact", "links", "parameters"];
@@ -507,13 +506,14 @@ fn list<T>(r: &mut Reader, mut read: impl FnMut(&mut Reader) -> Result<T>) -> Re
 
 /// An object with names chosen by the author (languages, parameter names);
 /// a name given twice keeps the last value.
-fn map<T>(r: &mut Reader, mut read: impl FnMut(&mut Reader) -> Result<T>) -> Result<BTreeMap<String, T>> {
-    let mut entries = BTreeMap::new();
+fn map<T>(r: &mut Reader, mut read: impl FnMut(&mut Reader) -> Result<T>) -> Result<NameMap<T>> {
+    let (mut names, mut values) = (Vec::new(), Vec::new());
     r.members(&mut |r, key| {
-        entries.insert(key.to_string(), read(r)?);
+        values.push(read(r)?);
+        names.push(key.to_string());
         Ok(())
     })?;
-    Ok(entries)
+    Ok(NameMap::from_entries(names, values))
 }
 
 /// One of a fixed set of words (`what` names the set in messages).

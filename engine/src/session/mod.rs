@@ -16,7 +16,6 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -126,9 +125,14 @@ pub(crate) struct State {
     scratch: evaluate::Scratch,
     /// Built-in messages already put into words, by field and code: they
     /// depend on nothing else in a session's language, and a keystroke that
-    /// makes fifty fields required would otherwise word fifty again.
-    messages: RefCell<FxHashMap<(NodeId, &'static str), Arc<str>>>,
+    /// makes fifty fields required would otherwise word fifty again. By
+    /// node, then code: a node has only a few codes, so a short scan does
+    /// without a hash map (one more copy of its code in the widget).
+    messages: RefCell<MessagesByNode>,
 }
+
+/// Messages in words by node, then by code.
+type MessagesByNode = Vec<Vec<(&'static str, Arc<str>)>>;
 
 impl State {
     pub fn new(form: &CompiledForm, root: Frame, context: Context) -> Self {

@@ -168,12 +168,16 @@ impl State {
     }
 
     fn cached_message(&self, form: &CompiledForm, node: NodeId, finding: &Finding) -> Arc<str> {
-        let key = (node, finding.code);
-        if let Some(message) = self.messages.borrow().get(&key) {
-            return message.clone();
+        let cached = self.messages.borrow().get(node).and_then(|codes| codes.iter().find(|(code, _)| *code == finding.code).cloned());
+        if let Some((_, message)) = cached {
+            return message;
         }
         let message: Arc<str> = self.builtin_message(form, node, &[], finding).into();
-        self.messages.borrow_mut().insert(key, message.clone());
+        let mut messages = self.messages.borrow_mut();
+        if messages.len() <= node {
+            messages.resize(node + 1, Vec::new());
+        }
+        messages[node].push((finding.code, message.clone()));
         message
     }
 
