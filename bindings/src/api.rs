@@ -5,10 +5,9 @@
 //! result at once (a batched diff of field states, a report): crossing the
 //! JS↔WASM boundary per rule is what makes naive WASM engines slow.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use efa_engine::{CompiledForm, Context, Date, Session};
+use efa_engine::{CompiledForm, Context, Date, NameMap, Session};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 
@@ -264,7 +263,7 @@ fn compile_texts(definition: &str, tenant: Option<&str>, codelists: Option<&str>
     let codelists = match codelists.map(|text| parse(text, "the code lists")).transpose().map_err(|e| JsError::new(&e))? {
         Some(Json::Object(lists)) => by_key(lists),
         Some(_) => return Err(JsError::new("the code lists are not a JSON object")),
-        None => BTreeMap::new(),
+        None => NameMap::new(),
     };
     let loaded = load(definition, tenant.as_ref(), &codelists).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(loaded.form)

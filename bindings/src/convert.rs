@@ -6,8 +6,7 @@
 //! (`efa_engine::parse_json`) and written with serde_json's serializer:
 //! serde_json's parser, with its generic error paths, stays out of the widget.
 
-use std::collections::BTreeMap;
-
+use efa_engine::NameMap;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -46,14 +45,9 @@ pub(crate) fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) ->
     serde_json::Value::Object(map)
 }
 
-/// The members of a JSON object by key (code lists by id). Inserted one by
-/// one: `collect` into a map would bring a sort into the widget.
-pub(crate) fn by_key(object: serde_json::Map<String, serde_json::Value>) -> BTreeMap<String, serde_json::Value> {
-    let mut map = BTreeMap::new();
-    for (key, value) in object {
-        map.insert(key, value);
-    }
-    map
+/// The members of a JSON object by key (code lists by id).
+pub(crate) fn by_key(object: serde_json::Map<String, serde_json::Value>) -> NameMap<serde_json::Value> {
+    object.into_iter().collect()
 }
 
 /// Parses JSON text, naming what it was in the error.

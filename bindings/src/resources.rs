@@ -1,7 +1,6 @@
 //! From the files a page fetched (definition, tenant, code lists) to a
 //! compiled form — shared by the script API and the widget.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -62,7 +61,7 @@ impl fmt::Display for LoadError {
 /// `serde_json::Value` tree as large as the compiled form). The tenant comes
 /// first: a tenant whose colours fail WCAG contrast must never frame a form,
 /// whatever else is wrong.
-pub fn load(definition: &str, tenant: Option<&Json>, codelists: &BTreeMap<String, Json>) -> Result<Loaded, LoadError> {
+pub fn load(definition: &str, tenant: Option<&Json>, codelists: &NameMap<Json>) -> Result<Loaded, LoadError> {
     let tenant = tenant.map(parse_tenant).transpose().map_err(LoadError::Tenant)?;
     let mut lists: NameMap<CodeList> = NameMap::new();
     for (id, json) in codelists {

@@ -17,12 +17,12 @@ mod send;
 pub(crate) mod text;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use efa_engine::model::Tenant;
-use efa_engine::{CompiledForm, Context, Date, FieldState, Session};
+use efa_engine::{CompiledForm, Context, Date, FieldState, NameMap, Session};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -62,7 +62,7 @@ struct Options {
     /// JSON text: the engine reads it straight into its model.
     definition: String,
     tenant: Option<Json>,
-    codelists: BTreeMap<String, Json>,
+    codelists: NameMap<Json>,
     lang: String,
     today: String,
     action: Option<String>,
@@ -81,7 +81,7 @@ impl Options {
         let tenant = take("tenant");
         let codelists = match take("codelists") {
             Some(Json::Object(lists)) => by_key(lists),
-            _ => BTreeMap::new(),
+            _ => NameMap::new(),
         };
         let lang = text(take("lang")).unwrap_or_default();
         let today = text(take("today")).ok_or_else(|| JsError::new("options: today is missing"))?;
