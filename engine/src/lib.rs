@@ -59,6 +59,7 @@ pub mod session;
 pub mod tenant;
 mod validate;
 pub mod value;
+mod write;
 
 pub use compile::{
     compile, compile_definition, parse_codelist, parse_definition, parse_definition_text, parse_tenant, CompiledForm, Node, NodeId,
@@ -71,3 +72,4 @@ pub use read::{locate, parse_json, JsonError};
 pub use session::{Context, FieldState, Issue, PathError, Session, Submission};
 pub use validate::Report;
 pub use value::{Date, Decimal, Value};
+pub use write::WriteJson;

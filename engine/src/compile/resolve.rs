@@ -111,9 +111,9 @@ impl Compiler<'_> {
                 self.error(
                     pointer_push(pointer, "default"),
                     Kind::InvalidProperty,
-                    // `to_string` rather than `{default}` (the same text): the
-                    // JSON `Display` adds a second serializer to the widget.
-                    format!("default value {} does not fit the field type", serde_json::to_string(default).unwrap_or_default()),
+                    // The engine's writer rather than `{default}` (the same
+                    // text): the JSON `Display` adds serde's serializer to the widget.
+                    format!("default value {} does not fit the field type", crate::WriteJson::to_json_text(&**default)),
                 );
             }
         }

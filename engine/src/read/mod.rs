@@ -25,11 +25,11 @@ pub(crate) fn from_text<T>(text: &str, read: fn(&mut Reader) -> Result<T>) -> st
 }
 
 /// Reads a parsed value with `read`; errors name the pointer (a value has
-/// no lines). The text is written by `serde_json::to_string`, the same
-/// text as `Display` gives: `Display` would bring another copy of the
-/// serializer, with the pretty printer, into the widget.
+/// no lines). The text is written by the engine's writer, the same text as
+/// `Display` gives: `Display` would bring serde's serializer, with the
+/// pretty printer, into the widget.
 pub(crate) fn from_value<T>(value: &serde_json::Value, read: fn(&mut Reader) -> Result<T>) -> std::result::Result<T, Vec<DefinitionError>> {
-    document(&serde_json::to_string(value).unwrap_or_default(), read)
+    document(&crate::WriteJson::to_json_text(value), read)
         .map_err(|error| vec![DefinitionError::new(error.pointer, error.kind, error.message)])
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Error as _, Serializer};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
@@ -15,6 +15,7 @@ use crate::i18n;
 use crate::input::{canonical, file_meta};
 use crate::model::{FieldType, Severity};
 use crate::value::Value;
+use crate::write::{write_signed, write_str, write_value, Object};
 
 impl State {
     /// Every (node, instance) in document order.
@@ -236,13 +237,50 @@ impl State {
     /// no `serde_json::Value` tree with a hashed map per object is built
     /// (that was 40 % of a revalidation).
     pub fn submission(&self, form: &CompiledForm) -> Submission {
-        let data = Members { state: self, form, members: &form.top_level, index: &[] };
-        let envelope = Envelope { form: Identity { id: form.id(), version: form.version() }, data };
-        match serde_json::value::to_raw_value(&envelope) {
-            Ok(text) => Submission(text),
-            // Keys are strings, numbers are integers, decimals are strings.
-            Err(error) => unreachable!("a canonical submission always serializes: {error}"),
+        let mut out = String::new();
+        let mut envelope = Object::new(&mut out);
+        envelope.key("form");
+        let mut identity = Object::new(envelope.out);
+        identity.member("id", form.id());
+        identity.member("version", form.version());
+        identity.end();
+        envelope.key("data");
+        self.write_members(form, &form.top_level, &[], envelope.out);
+        envelope.end();
+        Submission(out.into_boxed_str())
+    }
+
+    /// The members of one object of the submission.
+    fn write_members(&self, form: &CompiledForm, members: &[NodeId], index: &[u32], out: &mut String) {
+        let mut object = Object::new(out);
+        for &node in members {
+            let Some(entry) = self.canonical_entry(form, node, index) else {
+                continue;
+            };
+            let definition = &form.nodes[node];
+            object.key(&definition.id);
+            match entry {
+                Entry::Value(value, slot) => write_canonical(definition, value, slot.raw(), object.out),
+                Entry::Group => self.write_members(form, &definition.children, index, object.out),
+                Entry::Instances(count) => self.write_instances(form, node, index, count, object.out),
+            }
         }
+        object.end();
+    }
+
+    /// The entries of a repeating group, each an object of its members.
+    fn write_instances(&self, form: &CompiledForm, group: NodeId, index: &[u32], count: u32, out: &mut String) {
+        let mut inner = [index, &[0]].concat();
+        let last = inner.len() - 1;
+        out.push('[');
+        for position in 0..count {
+            if position > 0 {
+                out.push(',');
+            }
+            inner[last] = position;
+            self.write_members(form, &form.nodes[group].children, &inner, out);
+        }
+        out.push(']');
     }
 
     /// Whether a group has anything to submit (an empty group is left out).
@@ -305,52 +343,30 @@ impl State {
 /// The canonical submission `{"form": {"id", "version"}, "data": {…}}` as
 /// JSON text: relevant, non-empty values only, in document order, each in
 /// its canonical form, so the same answers always give the same bytes.
-#[derive(Debug, Clone)]
-pub struct Submission(Box<RawValue>);
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission(Box<str>);
 
 impl Submission {
     /// The JSON text.
     pub fn as_str(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
-    /// The submission as a JSON value (the text is always JSON: it was
-    /// written by `serde_json`).
+    /// The submission as a JSON value (the text is always JSON: the engine
+    /// wrote it).
     pub fn to_json(&self) -> Json {
         crate::read::parse_json(self.as_str()).unwrap_or_default()
     }
 }
 
-impl PartialEq for Submission {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
+/// The text as it is, for native callers that put a report into a larger
+/// serde output (the service's responses). The widget writes reports with
+/// [`crate::WriteJson`] and never reaches this.
 impl Serialize for Submission {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        let raw = RawValue::from_string(self.as_str().to_string()).map_err(S::Error::custom)?;
+        raw.serialize(serializer)
     }
-}
-
-#[derive(Serialize)]
-struct Envelope<'a> {
-    form: Identity<'a>,
-    data: Members<'a>,
-}
-
-#[derive(Serialize)]
-struct Identity<'a> {
-    id: &'a str,
-    version: &'a str,
-}
-
-/// The members of one object of the submission, serialized on the fly.
-struct Members<'a> {
-    state: &'a State,
-    form: &'a CompiledForm,
-    members: &'a [NodeId],
-    index: &'a [u32],
 }
 
 /// One member's part of the submission.
@@ -360,69 +376,18 @@ enum Entry<'a> {
     Instances(u32),
 }
 
-impl Serialize for Members<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Members { state, form, members, index } = *self;
-        let mut map = serializer.serialize_map(None)?;
-        for &node in members {
-            let Some(entry) = state.canonical_entry(form, node, index) else {
-                continue;
-            };
-            let definition = &form.nodes[node];
-            map.serialize_key(&definition.id)?;
-            match entry {
-                Entry::Value(value, slot) => map.serialize_value(&CanonicalValue { node: definition, value, raw: slot.raw() })?,
-                Entry::Group => map.serialize_value(&Members { state, form, members: &definition.children, index })?,
-                Entry::Instances(count) => map.serialize_value(&Instances { state, form, group: node, index, count })?,
-            }
-        }
-        map.end()
-    }
-}
-
-/// The entries of a repeating group, each an object of its members.
-struct Instances<'a> {
-    state: &'a State,
-    form: &'a CompiledForm,
-    group: NodeId,
-    index: &'a [u32],
-    count: u32,
-}
-
-impl Serialize for Instances<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.count as usize))?;
-        let mut inner = [self.index, &[0]].concat();
-        let last = inner.len() - 1;
-        for position in 0..self.count {
-            inner[last] = position;
-            let members = &self.form.nodes[self.group].children;
-            seq.serialize_element(&Members { state: self.state, form: self.form, members, index: &inner })?;
-        }
-        seq.end()
-    }
-}
-
 /// A field's value in canonical form: the common scalars written directly,
 /// the rest through [`canonical`].
-struct CanonicalValue<'a> {
-    node: &'a crate::compile::Node,
-    value: &'a Value,
-    raw: &'a Json,
-}
-
-impl Serialize for CanonicalValue<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match (self.node.field_type(), self.value) {
-            (Some(FieldType::Money | FieldType::Decimal | FieldType::Multichoice | FieldType::Attachment), _) => {
-                canonical(self.node, self.value, self.raw).serialize(serializer)
-            }
-            (_, Value::Text(text)) => serializer.serialize_str(text),
-            (_, Value::Int(i)) => serializer.serialize_i64(*i),
-            (_, Value::Bool(b)) => serializer.serialize_bool(*b),
-            (_, Value::Date(d)) => d.with_iso(|iso| serializer.serialize_str(iso)),
-            (_, value) => crate::input::to_json(value).serialize(serializer),
+fn write_canonical(node: &crate::compile::Node, value: &Value, raw: &Json, out: &mut String) {
+    match (node.field_type(), value) {
+        (Some(FieldType::Money | FieldType::Decimal | FieldType::Multichoice | FieldType::Attachment), _) => {
+            write_value(out, &canonical(node, value, raw));
         }
+        (_, Value::Text(text)) => write_str(out, text),
+        (_, Value::Int(i)) => write_signed(out, *i),
+        (_, Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+        (_, Value::Date(d)) => d.with_iso(|iso| write_str(out, iso)),
+        (_, value) => write_value(out, &crate::input::to_json(value)),
     }
 }
 
