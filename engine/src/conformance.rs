@@ -21,14 +21,18 @@
 //!
 //! The output records everything observable (compile errors, the changed
 //! states of every step, reports) plus `failures`: the expectations that did
-//! not hold. A runner fails a case when `failures` is not empty.
+//! not hold. A runner fails a case when `failures` is not empty. Every
+//! output the engine writes as JSON text itself ([`WriteJson`]: states,
+//! reports, submissions, drafts) is also checked against serde_json's text
+//! of it, so both runners prove the writer byte for byte on the corpus.
 
 use std::sync::Arc;
 
+use serde::Serialize;
 use serde_json::{json, Map, Value as Json};
 
 use crate::model::CodeList;
-use crate::{compile, parse_codelist, parse_tenant, Context, Date, NameMap, Report, Resources, Session};
+use crate::{compile, parse_codelist, parse_tenant, Context, Date, NameMap, Report, Resources, Session, WriteJson};
 
 /// Runs every case of a case file.
 pub fn run_file(file: &Json, library: &Json) -> Json {
@@ -85,6 +89,7 @@ pub fn run_case(case: &Json, library: &Json) -> Json {
         if let Some(expect) = validate.get("expect") {
             check_report(&report, expect, "validate", &mut failures);
         }
+        check_written(&report, "validate: report", &mut failures);
         out.insert("validate".into(), json!(report));
     }
     finish(out, failures)
@@ -129,6 +134,7 @@ fn run_step(session: &mut Session, step: &Json, index: usize, failures: &mut Vec
                     failures.push(format!("{label}: changed {} expected {}", Json::Array(paths), Json::Array(expected.clone())));
                 }
             }
+            check_written(&changed, &format!("{label}: changed states"), failures);
             out.insert("changed".into(), json!(changed));
         }
         Err(error) => {
@@ -140,6 +146,13 @@ fn run_step(session: &mut Session, step: &Json, index: usize, failures: &mut Vec
     }
     if let Some(expect) = step.get("expect").and_then(Json::as_object) {
         check_states(session, expect, &label, failures);
+    }
+    check_written(&session.states(), &format!("{label}: states"), failures);
+    check_written(&session.report(), &format!("{label}: report"), failures);
+    check_written(&session.draft(), &format!("{label}: draft"), failures);
+    let submission = session.submission();
+    if submission.as_str() != serde_json::to_string(&submission.to_json()).unwrap_or_default() {
+        failures.push(format!("{label}: the submission is not serde_json's text of it"));
     }
     if let Some(expect) = step.get("report") {
         let report = session.report();
@@ -160,6 +173,15 @@ fn run_step(session: &mut Session, step: &Json, index: usize, failures: &mut Vec
 }
 
 /// Each expected path must exist, and each given key must match.
+/// The engine's JSON text of `value` must be serde_json's, byte for byte.
+fn check_written<T: WriteJson + Serialize + ?Sized>(value: &T, label: &str, failures: &mut Vec<String>) {
+    let written = value.to_json_text();
+    let serde = serde_json::to_string(value).unwrap_or_default();
+    if written != serde {
+        failures.push(format!("{label}: written {written} but serde_json writes {serde}"));
+    }
+}
+
 fn check_states(session: &Session, expect: &Map<String, Json>, label: &str, failures: &mut Vec<String>) {
     let states = session.states();
     for (path, expected) in expect {
