@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use efa_engine::{CompiledForm, Context, Date, NameMap, Session};
+use efa_engine::{CompiledForm, Context, Date, NameMap, Session, WriteJson};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 
@@ -66,7 +66,7 @@ impl FormSession {
     #[wasm_bindgen(js_name = setJson)]
     pub fn set_json(&mut self, path: &str, value: &str) -> Result<String, JsError> {
         let states = self.store(path, parse(value, "the value").map_err(|e| JsError::new(&e))?)?;
-        serde_json::to_string(&states).map_err(|e| JsError::new(&e.to_string()))
+        Ok(states.to_json_text())
     }
 
     /// Stores `value` (JSON text) at `path` as the widget does on an input
@@ -211,7 +211,7 @@ impl Validator {
                 String::from_utf8(bytes.to_vec()).map_err(|_| JsError::new("the submission is not UTF-8"))?
             }
         };
-        serde_json::to_string(&self.report(&text, today, lang)?).map_err(|e| JsError::new(&e.to_string()))
+        Ok(self.report(&text, today, lang)?.to_json_text())
     }
 
     /// Validates the text as it is read, without a `serde_json::Value` of

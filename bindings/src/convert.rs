@@ -3,11 +3,12 @@
 //! Values cross as JSON text: `JSON.parse`/`JSON.stringify` are native and
 //! fast. The benchmark (tests/wasm-runner/bench.mjs) measured this against
 //! serde-wasm-bindgen. Text is read with the engine's reader
-//! (`efa_engine::parse_json`) and written with serde_json's serializer:
-//! serde_json's parser, with its generic error paths, stays out of the widget.
+//! (`efa_engine::parse_json`) and written with the engine's writer
+//! (`efa_engine::WriteJson`, the same text as `serde_json::to_string`):
+//! serde_json's parser and serializer, with their generic error paths, stay
+//! out of the widget.
 
-use efa_engine::NameMap;
-use serde::Serialize;
+use efa_engine::{NameMap, WriteJson};
 use wasm_bindgen::prelude::*;
 
 /// A JS value as JSON (`undefined` becomes `null`).
@@ -22,17 +23,16 @@ pub(crate) fn from_js(value: &JsValue) -> Result<serde_json::Value, JsError> {
     efa_engine::parse_json(&text).map_err(|e| JsError::new(&format!("the value is not JSON: {e}")))
 }
 
-/// A serializable Rust value as a JS value.
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("JSON.parse failed"))
+/// An engine output as a JS value.
+pub(crate) fn to_js<T: WriteJson + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(&value.to_json_text()).map_err(|_| JsError::new("JSON.parse failed"))
 }
 
 /// The JSON text of `value`, exactly what `value.to_string()` gives, through
-/// the serializer [`to_js`] uses anyway: `Display` would bring a second copy
-/// of the serializer (and the pretty printer) into the widget.
+/// the writer [`to_js`] uses anyway: `Display` would bring serde's
+/// serializer (and the pretty printer) into the widget.
 pub(crate) fn json_text(value: &serde_json::Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+    value.to_json_text()
 }
 
 /// A JSON object with `entries` in this order, like `serde_json::json!`
