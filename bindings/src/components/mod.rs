@@ -229,6 +229,19 @@ impl FieldView {
         }
     }
 
+    /// Records a control: read, marked invalid or read-only, and the first
+    /// one focused by links; `described` when it carries `aria-describedby`.
+    #[inline(never)]
+    pub fn add_control(&mut self, control: Element, described: bool) {
+        if self.focus.is_none() {
+            self.focus = Some(control.clone());
+        }
+        if described {
+            self.described.push(control.clone());
+        }
+        self.controls.push(control);
+    }
+
     /// Patches the view to `state`. Messages appear only when `show` (the
     /// citizen tried to continue, or left the field); `server` is a message
     /// the server sent for this field, shown until the value changes.
@@ -388,6 +401,38 @@ pub(crate) fn field_id(path: &str) -> String {
         }
     }
     id
+}
+
+/// How every field starts: its element id, its form group in `parent`
+/// (with the `extra` class) and its view, whose links focus the element
+/// with the id plus `focus_suffix`. One function rather than the same
+/// lines in every component.
+#[inline(never)]
+pub(crate) fn field(
+    ctx: &Ctx,
+    parent: &Element,
+    node: &Node,
+    path: &str,
+    extra: &str,
+    kind: Kind,
+    focus_suffix: &str,
+) -> (String, Element, FieldView) {
+    let id = field_id(path);
+    let group = form_group(ctx, parent, path, extra);
+    let view = FieldView::new(kind, node.step, group.clone(), [&id, focus_suffix].concat());
+    (id, group, view)
+}
+
+/// An `<input type=…>` with `id`, named by its data path (the delegated
+/// listeners find the field by `data-path`).
+#[inline(never)]
+pub(crate) fn input(ctx: &Ctx, parent: &Element, class: &str, id: &str, input_type: &str, path: &str) -> Element {
+    let input = ctx.el(parent, "input", class);
+    input.attr("id", id);
+    input.attr("type", input_type);
+    input.attr("name", path);
+    input.attr("data-path", path);
+    input
 }
 
 /// The `<div class="efa-form-group">` every field lives in.

@@ -6,14 +6,12 @@ use super::Attr;
 use efa_engine::Node;
 use web_sys::Element;
 
-use super::{error_message, field_id, form_group, hint, optional_marker, warning_message, Ctx, FieldView, Kind};
+use super::{error_message, field, field_id, hint, optional_marker, warning_message, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// Renders the frame of the repeating group at `path`; [`fill`] adds the entries.
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "efa-repeat");
-    let mut view = FieldView::new(Kind::Display, node.step, group.clone(), [&id, "-items"].concat());
+    let (id, group, mut view) = field(ctx, parent, node, path, "efa-repeat", Kind::Display, "-items");
     let title = ctx.heading(&group, 2, "efa-heading-m", ctx.label(node));
     // With a minimum, entries are needed whatever `required` says.
     if node.repeat.is_none_or(|r| r.min == 0) {
