@@ -31,17 +31,39 @@ pub(super) enum After {
 /// A registered listener: event name and closure (kept alive with it).
 pub(super) type Listener = (&'static str, Closure<dyn FnMut(Event)>);
 
-const EVENTS: [&str; 7] = ["input", "change", "click", "focusout", "submit", "pointerdown", "pointerup"];
+/// The events the widget listens to.
+#[derive(Clone, Copy)]
+enum On {
+    Input,
+    Change,
+    Click,
+    FocusOut,
+    Submit,
+    PointerDown,
+    PointerUp,
+}
+
+/// Each listener knows its event, so dispatch needs neither the event's
+/// `type` from JavaScript nor string comparisons.
+const EVENTS: [(&str, On); 7] = [
+    ("input", On::Input),
+    ("change", On::Change),
+    ("click", On::Click),
+    ("focusout", On::FocusOut),
+    ("submit", On::Submit),
+    ("pointerdown", On::PointerDown),
+    ("pointerup", On::PointerUp),
+];
 
 /// Registers the listeners on `container`; the closures hold the widget
 /// weakly, so dropping the handle ends it.
 pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<Vec<Listener>> {
     let mut listeners = Vec::with_capacity(EVENTS.len());
-    for name in EVENTS {
+    for (name, on) in EVENTS {
         let weak: Weak<RefCell<Widget>> = Rc::downgrade(widget);
         let listener = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
             if let Some(widget) = weak.upgrade() {
-                dispatch(&widget, &event);
+                dispatch(&widget, on, &event);
             }
         });
         container.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())?;
@@ -50,11 +72,11 @@ pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<V
     Ok(listeners)
 }
 
-fn dispatch(widget: &Rc<RefCell<Widget>>, event: &Event) {
+fn dispatch(widget: &Rc<RefCell<Widget>>, on: On, event: &Event) {
     // A handler that moves the focus fires focusout while the widget is
     // borrowed; that nested event is skipped rather than panicking.
     let after = match widget.try_borrow_mut() {
-        Ok(mut widget) => widget.on_event(event),
+        Ok(mut widget) => widget.on_event(on, event),
         Err(_) => return,
     };
     match after {
@@ -93,27 +115,27 @@ async fn flush_later(widget: Rc<RefCell<Widget>>) {
 }
 
 impl Widget {
-    fn on_event(&mut self, event: &Event) -> After {
+    fn on_event(&mut self, on: On, event: &Event) -> After {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return After::Nothing };
-        match event.type_().as_str() {
-            "input" => self.on_input(&target),
-            "change" => self.on_change(&target),
-            "click" => self.on_click(&target, event),
-            "focusout" => {
+        match on {
+            On::Input => self.on_input(&target),
+            On::Change => self.on_change(&target),
+            On::Click => self.on_click(&target, event),
+            On::FocusOut => {
                 // A focusout's `relatedTarget` is the node taking the focus, or null.
                 let next = Some(prop(event, "relatedTarget")).filter(|t| !t.is_null() && !t.is_undefined()).map(JsCast::unchecked_into);
                 self.on_leave(&target, next.as_ref());
                 After::Nothing
             }
-            "submit" => {
+            On::Submit => {
                 event.prevent_default();
                 self.on_submit()
             }
-            "pointerdown" => {
+            On::PointerDown => {
                 self.pressing = true;
                 After::Nothing
             }
-            "pointerup" => {
+            On::PointerUp => {
                 self.pressing = false;
                 if self.pending.is_empty() {
                     After::Nothing
@@ -121,7 +143,6 @@ impl Widget {
                     After::FlushLater
                 }
             }
-            _ => After::Nothing,
         }
     }
 
