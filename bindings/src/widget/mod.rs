@@ -315,8 +315,8 @@ impl Widget {
         self.shell = Some(shell);
         let states = self.session.states();
         self.replace_states(states);
-        for path in self.files.keys().cloned().collect::<Vec<_>>() {
-            self.show_files(&path);
+        for path in self.files.keys() {
+            self.show_files(path);
         }
         self.show_page(self.page, nav::Focus::None)
     }
@@ -442,9 +442,8 @@ impl Widget {
         let ctx = ctx!(self);
         build::entries(&ctx, &items, node, path, &source, &mut self.views);
         self.replace_states(states);
-        let with_files: Vec<String> = self.files.keys().filter(|p| p.starts_with(&prefix)).cloned().collect();
-        for path in with_files {
-            self.show_files(&path);
+        for path in self.files.keys().filter(|p| p.starts_with(&prefix)) {
+            self.show_files(path);
         }
     }
 
