@@ -303,8 +303,8 @@ impl Widget {
             Kind::Radios => chosen.next_back().unwrap_or(Json::Null),
             Kind::Checkboxes => Json::Array(chosen.collect()),
             Kind::Boolean => Json::Bool(view.controls.first().is_some_and(checked)),
-            Kind::Date => match view.controls.iter().map(text).collect::<Vec<_>>().as_slice() {
-                [day, month, year] => date::compose(day, month, year),
+            Kind::Date => match view.controls.as_slice() {
+                [day, month, year] => date::compose(&text(day), &text(month), &text(year)),
                 _ => Json::Null,
             },
             Kind::Files | Kind::Display => Json::Null,
