@@ -27,6 +27,13 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> Fi
     view
 }
 
+/// “Hund 2”: the name of the entry at `index` of the group labelled
+/// `label`, in its legend and on the review page.
+#[inline(never)]
+pub(crate) fn entry_name(ctx: &Ctx, label: &str, index: usize) -> String {
+    ctx.msg(Msg::Entry).replace("{label}", label).replace("{n}", &(index + 1).to_string())
+}
+
 /// Replaces the entries of `items` with `count` empty entry frames and the
 /// add button; returns the element each entry's members go into.
 pub(crate) fn fill(ctx: &Ctx, items: &Element, node: &Node, path: &str, count: usize) -> Vec<Element> {
@@ -38,7 +45,7 @@ pub(crate) fn fill(ctx: &Ctx, items: &Element, node: &Node, path: &str, count: u
         let entry_path = [path, "/", &index.to_string()].concat();
         let set = ctx.el(items, "fieldset", "efa-fieldset efa-repeat__item");
         set.attr("id", &field_id(&entry_path));
-        let name = ctx.msg(Msg::Entry).replace("{label}", label).replace("{n}", &(index + 1).to_string());
+        let name = entry_name(ctx, label, index);
         ctx.text_el(&set, "legend", "efa-fieldset__legend efa-fieldset__legend--s", &name);
         bodies.push(ctx.el(&set, "div", "efa-repeat__body"));
         if count > repeat.min as usize {
