@@ -27,7 +27,7 @@ use std::cell::RefCell;
 
 use efa_engine::model::Text;
 use efa_engine::{CompiledForm, FieldState, Node};
-use wasm_bindgen::{JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Node as DomNode};
 
 use crate::widget::text::{t, Msg};
@@ -133,6 +133,43 @@ impl Attr for Element {
     fn unattr(&self, name: &str) {
         let _ = self.remove_attribute(name);
     }
+}
+
+/// A property of a DOM object (`value`, `checked`, `tagName`, a file's
+/// `name`): read through `Reflect`, so one import serves every property the
+/// widget reads, instead of a generated getter (an import and its
+/// JavaScript glue) per property and type.
+#[inline(never)]
+pub(crate) fn prop(object: &JsValue, key: &JsValue) -> JsValue {
+    js_sys::Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A property by name, as text (empty when it is not a string).
+pub(crate) fn text_prop(object: &JsValue, name: &str) -> String {
+    prop(object, &JsValue::from_str(name)).as_string().unwrap_or_default()
+}
+
+/// A property by name, as a number (0 when it is not a number).
+pub(crate) fn number_prop(object: &JsValue, name: &str) -> f64 {
+    prop(object, &JsValue::from_str(name)).as_f64().unwrap_or(0.0)
+}
+
+/// Sets a property; the widget sets plain data properties (`value`,
+/// `checked`, a document's `title`), which cannot throw.
+#[inline(never)]
+pub(crate) fn set_prop(object: &JsValue, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
+}
+
+/// The items of an array-like DOM list (an element's `children`, a file
+/// input's `files`), read by index through the same import.
+pub(crate) fn items(list: &JsValue) -> impl DoubleEndedIterator<Item = JsValue> + '_ {
+    (0..number_prop(list, "length") as u32).map(move |index| prop(list, &JsValue::from(index)))
+}
+
+/// An element's tag name (`SELECT`, `FIELDSET`).
+pub(crate) fn tag_name(element: &Element) -> String {
+    text_prop(element, "tagName")
 }
 
 /// How a field's value is read back from its controls.
@@ -334,12 +371,12 @@ impl FieldView {
         let is_offered = |element: &Element| element.get_attribute("value").is_none_or(|code| code.is_empty() || offered.contains(&code));
         for control in &self.controls {
             if matches!(self.kind, Kind::Radios | Kind::Checkboxes) {
-                if let Some(item) = control.parent_element() {
-                    set_hidden(&item, !is_offered(control));
-                }
-            } else if control.tag_name() == "SELECT" {
-                let options = control.children();
-                for option in (0..options.length()).filter_map(|i| options.item(i)) {
+                // Controls are always in an item element.
+                let item: Element = prop(control, &JsValue::from_str("parentElement")).unchecked_into();
+                set_hidden(&item, !is_offered(control));
+            } else if tag_name(control) == "SELECT" {
+                for option in items(&prop(control, &JsValue::from_str("children"))) {
+                    let option: Element = option.unchecked_into();
                     set_hidden(&option, !is_offered(&option));
                 }
             }
@@ -351,7 +388,6 @@ impl FieldView {
 /// else its first control, else the element made focusable for the moment.
 #[inline(never)]
 pub(crate) fn focus(element: &Element) {
-    use wasm_bindgen::JsCast;
     const CONTROLS: &str = "input:not([type=hidden]):not([hidden]), select, textarea, button, a[href]";
     let target = if element.matches(CONTROLS).unwrap_or(false) || element.get_attribute("tabindex").is_some() {
         element.clone()

@@ -12,7 +12,7 @@ use web_sys::{Element, Event, File};
 
 use super::{draft, send, Widget};
 use crate::components::step_nav::Page;
-use crate::components::{date, Kind, Res};
+use crate::components::{date, items, set_prop, tag_name, Kind, Res};
 
 /// Work that must happen after the widget is released: host events may
 /// call back into the element, and sending waits for the network.
@@ -116,7 +116,7 @@ async fn flush_later(widget: Rc<RefCell<Widget>>) {
 
 impl Widget {
     fn on_event(&mut self, on: On, event: &Event) -> After {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return After::Nothing };
+        let Ok(target) = prop(event, "target").dyn_into::<Element>() else { return After::Nothing };
         match on {
             On::Input => self.on_input(&target),
             On::Change => self.on_change(&target),
@@ -163,8 +163,7 @@ impl Widget {
     /// after a change: store it and show its messages.
     fn on_change(&mut self, target: &Element) -> After {
         if target.get_attribute("data-action").as_deref() == Some("import-file") {
-            let input: &web_sys::HtmlInputElement = target.unchecked_ref();
-            let file = input.files().and_then(|f| f.get(0));
+            let file = items(&prop(target, "files")).next().map(JsCast::unchecked_into);
             set_prop(target, "value", &JsValue::from_str(""));
             return file.map_or(After::Nothing, After::Import);
         }
@@ -279,7 +278,7 @@ impl Widget {
         };
         for control in &view.controls {
             let value = control.get_attribute("value").unwrap_or_default();
-            match (view.kind, control.tag_name().as_str()) {
+            match (view.kind, tag_name(control).as_str()) {
                 (Kind::Radios | Kind::Checkboxes | Kind::Boolean, _) => {
                     set_prop(control, "checked", &JsValue::from_bool(chosen(&value)));
                 }
@@ -312,13 +311,7 @@ impl Widget {
     }
 }
 
-/// A property of a control (`value`, `checked`) or an event: read through `Reflect`, so
-/// one import serves every control type.
+/// A property of a control (`value`, `checked`) or an event.
 fn prop(object: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// Sets a property of a control; a plain data property, it cannot throw.
-fn set_prop(element: &Element, name: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(element, &JsValue::from_str(name), value);
+    crate::components::prop(object, &JsValue::from_str(name))
 }

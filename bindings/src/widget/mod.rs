@@ -30,7 +30,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
-use crate::components::{element, notice, Attr, Res};
+use crate::components::{element, items, notice, number_prop, prop, set_prop, tag_name, text_prop, Attr, Res};
 use crate::convert::{by_key, from_js, json_text, object, to_js};
 use crate::resources::load;
 use text::{t, Msg};
@@ -202,7 +202,7 @@ pub fn mount(
     let today = Date::parse(&options.today).ok_or_else(|| JsError::new("today must be a date like 2026-11-23"))?;
     let session = Session::new(form.clone(), Context::new(today, lang.clone()));
     let mut widget = Widget {
-        title: doc.title(),
+        title: text_prop(&doc, "title"),
         doc,
         host,
         container: container.clone(),
@@ -399,8 +399,9 @@ impl Widget {
         let Ok(states) = self.session.add_instance(path) else { return };
         self.rebuild_entries(path, states);
         // The last entry is the new one; focus its first control.
-        let children = self.views.get(path).and_then(|v| v.items.as_ref()).map(Element::children);
-        let entry = children.and_then(|c| (0..c.length()).rev().filter_map(|i| c.item(i)).find(|e| e.tag_name() == "FIELDSET"));
+        let Some(list) = self.views.get(path).and_then(|v| v.items.as_ref()) else { return };
+        let children = prop(list, &JsValue::from_str("children"));
+        let entry = items(&children).rev().map(Element::unchecked_from_js).find(|e| tag_name(e) == "FIELDSET");
         if let Some(entry) = entry {
             crate::components::focus(&entry);
         }
@@ -449,13 +450,10 @@ impl Widget {
 
     /// Adds the files chosen in an attachment's file input.
     fn add_files(&mut self, path: &str, input: &Element) -> Option<Json> {
-        let input: &web_sys::HtmlInputElement = input.unchecked_ref();
-        if let Some(list) = input.files() {
-            let chosen = self.files.or_insert_with(path, Vec::new);
-            chosen.extend((0..list.length()).filter_map(|i| list.get(i)));
-        }
+        let chosen = self.files.or_insert_with(path, Vec::new);
+        chosen.extend(items(&prop(input, &JsValue::from_str("files"))).map(File::unchecked_from_js));
         // Cleared so that choosing the same file again is a change.
-        let _ = js_sys::Reflect::set(input, &JsValue::from_str("value"), &JsValue::from_str(""));
+        set_prop(input, "value", &JsValue::from_str(""));
         self.sync_files(path)
     }
 
@@ -478,7 +476,10 @@ impl Widget {
         let files = self.files.get(path).map(Vec::as_slice).unwrap_or_default();
         let meta: Vec<Json> = files
             .iter()
-            .map(|f| object([("name", f.name().into()), ("type", f.type_().into()), ("size", (f.size() as u64).into())]))
+            .map(|f| {
+                let (name, media_type, size) = (text_prop(f, "name"), text_prop(f, "type"), number_prop(f, "size"));
+                object([("name", name.into()), ("type", media_type.into()), ("size", (size as u64).into())])
+            })
             .collect();
         let value = if meta.is_empty() { Json::Null } else { Json::Array(meta) };
         self.revealed.insert(path.to_string());
@@ -489,7 +490,8 @@ impl Widget {
 
     fn show_files(&self, path: &str) {
         let Some(list) = self.views.get(path).and_then(|v| v.items.clone()) else { return };
-        let files: Vec<(String, f64)> = self.files.get(path).into_iter().flatten().map(|f| (f.name(), f.size())).collect();
+        let files: Vec<(String, f64)> =
+            self.files.get(path).into_iter().flatten().map(|f| (text_prop(f, "name"), number_prop(f, "size"))).collect();
         crate::components::attachment::show_files(&ctx!(self), &list, path, &files)
     }
 

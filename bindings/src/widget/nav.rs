@@ -184,7 +184,7 @@ impl Widget {
     /// (GOV.UK: screen reader users hear it first).
     pub(super) fn set_title_error(&self, on: bool) {
         let title = if on { [ctx!(self).msg(Msg::TitleErrorPrefix), &self.title].concat() } else { self.title.clone() };
-        self.doc.set_title(&title);
+        crate::components::set_prop(&self.doc, "title", &JsValue::from_str(&title));
     }
 
     /// The step a data path is on.

@@ -83,7 +83,7 @@ async fn fetch(request: Request) -> Outcome {
     let Some(window) = web_sys::window() else { return Outcome::Failed(None) };
     let Ok(response) = JsFuture::from(window.fetch_with_request(&request)).await else { return Outcome::Failed(None) };
     let response: Response = response.unchecked_into();
-    let status = response.status();
+    let status = crate::components::number_prop(&response, "status") as u16;
     let body = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
         Err(_) => String::new(),
@@ -173,7 +173,7 @@ impl Widget {
             form.append_with_blob_and_filename("submission", &blob, "submission.json")?;
             for (path, list) in files {
                 for file in list {
-                    form.append_with_blob_and_filename(path, file, &file.name())?;
+                    form.append_with_blob_and_filename(path, file, &crate::components::text_prop(file, "name"))?;
                 }
             }
             form.into()
