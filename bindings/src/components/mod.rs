@@ -167,6 +167,12 @@ pub(crate) fn items(list: &JsValue) -> impl DoubleEndedIterator<Item = JsValue> 
     (0..number_prop(list, "length") as u32).map(move |index| prop(list, &JsValue::from(index)))
 }
 
+/// A property holding an object (`ownerDocument`, `localStorage`), or
+/// `None` when it is null or missing.
+pub(crate) fn object_prop<T: JsCast>(object: &JsValue, name: &str) -> Option<T> {
+    Some(prop(object, &JsValue::from_str(name))).filter(|value| !value.is_null() && !value.is_undefined()).map(JsCast::unchecked_into)
+}
+
 /// An element's tag name (`SELECT`, `FIELDSET`).
 pub(crate) fn tag_name(element: &Element) -> String {
     text_prop(element, "tagName")

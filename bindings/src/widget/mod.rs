@@ -30,7 +30,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
-use crate::components::{element, items, notice, number_prop, prop, set_prop, tag_name, text_prop, Attr, Res};
+use crate::components::{element, items, notice, number_prop, object_prop, prop, set_prop, tag_name, text_prop, Attr, Res};
 use crate::convert::{by_key, from_js, json_text, object, to_js};
 use crate::resources::load;
 use text::{t, Msg};
@@ -187,7 +187,7 @@ pub fn mount(
     #[wasm_bindgen(unchecked_param_type = "MountOptions")] options: JsValue,
 ) -> Result<FormWidget, JsError> {
     let options = Options::from_json(from_js(&options)?)?;
-    let doc = host.owner_document().ok_or_else(|| JsError::new("the element is not in a document"))?;
+    let doc: Document = object_prop(&host, "ownerDocument").ok_or_else(|| JsError::new("the element is not in a document"))?;
     let container = element(&doc, root, "div", "efa-container");
     let requested = options.lang.clone();
     let loaded = match load(&options.definition, options.tenant.as_ref(), &options.codelists) {
@@ -242,7 +242,7 @@ pub fn mount(
 /// cannot fetch the files); `details` are listed for the operator.
 #[wasm_bindgen(js_name = renderFailure)]
 pub fn render_failure(root: &web_sys::Node, lang: &str, details: Vec<String>) -> Result<(), JsError> {
-    let doc = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+    let doc: Document = object_prop(root, "ownerDocument").ok_or_else(|| JsError::new("no document"))?;
     let container = element(&doc, root, "div", "efa-container");
     failure_box(&doc, &container, lang, &details);
     Ok(())

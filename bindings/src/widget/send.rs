@@ -236,7 +236,7 @@ impl Widget {
 
 /// A random idempotency key (a UUID where the browser offers one).
 fn new_key() -> String {
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let crypto = web_sys::window().and_then(|w| crate::components::object_prop::<web_sys::Crypto>(&w, "crypto"));
     match crypto {
         Some(crypto) => crypto.random_uuid(),
         None => ["efa-", &js_sys::Math::random().to_bits().to_string()].concat(),
