@@ -333,7 +333,7 @@ impl FieldView {
         if let Some((paragraph, text)) = &self.warning {
             show_message(paragraph, text, warning, &mut described);
         }
-        let _ = self.group.class_list().toggle_with_force("efa-form-group--error", error.is_some());
+        mark_error(&self.group, error.is_some());
         for control in &self.controls {
             set_optional_attribute(control, "aria-invalid", error.is_some().then_some("true"));
         }
@@ -354,6 +354,16 @@ impl FieldView {
             }
         }
     }
+}
+
+/// Adds or removes the error class of a form group. Through the `class`
+/// attribute, which the widget writes anyway, rather than `classList`
+/// (two imports for this one call); the class is always the last one.
+fn mark_error(group: &Element, on: bool) {
+    const ERROR: &str = " efa-form-group--error";
+    let class = group.get_attribute("class").unwrap_or_default();
+    let base = class.strip_suffix(ERROR).unwrap_or(&class);
+    group.attr("class", &if on { [base, ERROR].concat() } else { base.to_string() });
 }
 
 /// Sets the attribute `name` to `value`, or removes it for `None`.
