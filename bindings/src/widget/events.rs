@@ -12,7 +12,7 @@ use web_sys::{Element, Event, File};
 
 use super::{draft, send, Widget};
 use crate::components::step_nav::Page;
-use crate::components::{date, items, set_prop, tag_name, Kind, Res};
+use crate::components::{date, items, set_prop, tag_name, Kind};
 
 /// Work that must happen after the widget is released: host events may
 /// call back into the element, and sending waits for the network.
@@ -56,8 +56,9 @@ const EVENTS: [(&str, On); 7] = [
 ];
 
 /// Registers the listeners on `container`; the closures hold the widget
-/// weakly, so dropping the handle ends it.
-pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<Vec<Listener>> {
+/// weakly, so dropping the handle ends it. Adding a listener to an element
+/// cannot fail, so no error path is carried.
+pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Vec<Listener> {
     let mut listeners = Vec::with_capacity(EVENTS.len());
     for (name, on) in EVENTS {
         let weak: Weak<RefCell<Widget>> = Rc::downgrade(widget);
@@ -66,10 +67,10 @@ pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<V
                 dispatch(&widget, on, &event);
             }
         });
-        container.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())?;
+        let _ = container.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
         listeners.push((name, listener));
     }
-    Ok(listeners)
+    listeners
 }
 
 fn dispatch(widget: &Rc<RefCell<Widget>>, on: On, event: &Event) {

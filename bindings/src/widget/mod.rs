@@ -234,7 +234,7 @@ pub fn mount(
         widget.notice(notice::Tone::Info, &lines, Some(("discard-draft", Msg::DiscardDraft)));
     }
     let widget = Rc::new(RefCell::new(widget));
-    let listeners = events::listen(&widget, &container).map_err(js_error)?;
+    let listeners = events::listen(&widget, &container);
     Ok(FormWidget { widget, listeners, target: container })
 }
 
@@ -279,13 +279,6 @@ pub(crate) fn options(entries: &[(&str, &JsValue)]) -> js_sys::Object {
 pub(crate) fn json_blob(text: &str) -> Res<web_sys::Blob> {
     let options = options(&[("type", &JsValue::from_str("application/json"))]);
     web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&text.into()), options.unchecked_ref())
-}
-
-/// A JS exception from a web-sys error value.
-fn js_error(error: JsValue) -> JsError {
-    JsError::new(
-        &error.as_string().or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from)).unwrap_or_else(|| "DOM error".into()),
-    )
 }
 
 impl Widget {
