@@ -156,16 +156,16 @@ impl Widget {
     }
 
     fn request(&mut self, action: &str, envelope: &Json) -> Res<Request> {
-        let headers = web_sys::Headers::new()?;
-        headers.set("Accept", "application/json")?;
-        let key = self.idempotency_key.get_or_insert_with(new_key).clone();
-        headers.set("Idempotency-Key", &key)?;
+        // A plain object of headers, as a request accepts it: no `Headers`
+        // imports, and no error paths for names that are constants.
+        let key = JsValue::from_str(self.idempotency_key.get_or_insert_with(new_key));
+        let headers = super::options(&[("Accept", &JsValue::from_str("application/json")), ("Idempotency-Key", &key)]);
         let json = json_text(envelope);
         // Only files of attachment fields that are still relevant travel.
         let files: Vec<(&String, &Vec<web_sys::File>)> =
             self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).collect();
         let body = if files.is_empty() {
-            headers.set("Content-Type", "application/json")?;
+            crate::components::set_prop(&headers, "Content-Type", &JsValue::from_str("application/json"));
             JsValue::from_str(&json)
         } else {
             let form = web_sys::FormData::new()?;
