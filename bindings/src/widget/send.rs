@@ -162,9 +162,9 @@ impl Widget {
         let headers = super::options(&[("Accept", &JsValue::from_str("application/json")), ("Idempotency-Key", &key)]);
         let json = json_text(envelope);
         // Only files of attachment fields that are still relevant travel.
-        let files: Vec<(&String, &Vec<web_sys::File>)> =
-            self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).collect();
-        let body = if files.is_empty() {
+        let mut files =
+            self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).peekable();
+        let body = if files.peek().is_none() {
             crate::components::set_prop(&headers, "Content-Type", &JsValue::from_str("application/json"));
             JsValue::from_str(&json)
         } else {
