@@ -6,21 +6,15 @@ use super::Attr;
 use efa_engine::{i18n, Node};
 use web_sys::Element;
 
-use super::{field_id, form_group, labelled, set_hidden, Ctx, FieldView, Kind};
+use super::{field, input, labelled, set_hidden, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// Renders the upload for `node` at `path`.
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(Kind::Files, node.step, group.clone(), id.clone());
+    let (id, group, mut view) = field(ctx, parent, node, path, "", Kind::Files, "");
     let spec = node.spec.as_ref();
     labelled(ctx, &group, node, &id, &mut view, hint_text(ctx, node).as_deref());
-    let input = ctx.el(&group, "input", "efa-file-upload");
-    input.attr("id", &id);
-    input.attr("type", "file");
-    input.attr("name", path);
-    input.attr("data-path", path);
+    let input = input(ctx, &group, "efa-file-upload", &id, "file", path);
     if let Some(accept) = spec.map(|s| &s.accept).filter(|a| !a.is_empty()) {
         input.attr("accept", &accept.join(","));
     }
@@ -30,9 +24,7 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> Fi
     let list = ctx.el(&group, "ul", "efa-file-list");
     list.attr("aria-label", ctx.msg(Msg::Files));
     list.attr("hidden", "");
-    view.focus = Some(input.clone());
-    view.controls.push(input.clone());
-    view.described.push(input);
+    view.add_control(input, true);
     view.items = Some(list);
     view
 }

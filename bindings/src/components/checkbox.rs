@@ -5,23 +5,17 @@ use super::Attr;
 use efa_engine::Node;
 use web_sys::Element;
 
-use super::{error_message, field_id, form_group, warning_message, Ctx, FieldView, Kind};
+use super::{error_message, field, input, warning_message, Ctx, FieldView, Kind};
 
 /// Renders the checkbox for `node` at `path`, ticked when `checked`.
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, checked: bool) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(Kind::Boolean, node.step, group.clone(), id.clone());
+    let (id, group, mut view) = field(ctx, parent, node, path, "", Kind::Boolean, "");
     view.error = Some(error_message(ctx, &group, &id));
     view.warning = Some(warning_message(ctx, &group, &id));
     let list = ctx.el(&group, "div", "efa-checkboxes");
     let item = ctx.el(&list, "div", "efa-checkboxes__item");
-    let input = ctx.el(&item, "input", "efa-checkboxes__input");
-    input.attr("id", &id);
-    input.attr("type", "checkbox");
-    input.attr("name", path);
+    let input = input(ctx, &item, "efa-checkboxes__input", &id, "checkbox", path);
     input.attr("value", "true");
-    input.attr("data-path", path);
     if checked {
         input.attr("checked", "");
     }
@@ -32,8 +26,6 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, check
         view.described_by = [&id, "-hint"].concat();
         hint.attr("id", &view.described_by);
     }
-    view.focus = Some(input.clone());
-    view.controls.push(input.clone());
-    view.described.push(input);
+    view.add_control(input, true);
     view
 }

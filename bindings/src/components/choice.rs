@@ -7,7 +7,7 @@ use efa_engine::Node;
 use serde_json::Value as Json;
 use web_sys::Element;
 
-use super::{field_id, fieldset, form_group, labelled, Ctx, FieldView, Kind};
+use super::{field, fieldset, input, labelled, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// Above this many options radios get hard to scan; a select is used.
@@ -28,9 +28,7 @@ pub(crate) fn render_multi(ctx: &Ctx, parent: &Element, node: &Node, path: &str,
 }
 
 fn options(ctx: &Ctx, parent: &Element, node: &Node, path: &str, kind: Kind, selected: &dyn Fn(&str) -> bool) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(kind, node.step, group.clone(), [&id, "-0"].concat());
+    let (id, group, mut view) = field(ctx, parent, node, path, "", kind, "-0");
     let set = fieldset(ctx, &group, node, &id, &mut view, "efa-fieldset__legend");
     view.described.push(set.clone());
     let (class, input_type) = if kind == Kind::Radios { ("efa-radios", "radio") } else { ("efa-checkboxes", "checkbox") };
@@ -38,30 +36,21 @@ fn options(ctx: &Ctx, parent: &Element, node: &Node, path: &str, kind: Kind, sel
     list.attr("id", &id);
     for (index, option) in node.options.iter().enumerate() {
         let item = ctx.el(&list, "div", &[class, "__item"].concat());
-        let input = ctx.el(&item, "input", &[class, "__input"].concat());
         let input_id = [&id, "-", &index.to_string()].concat();
-        input.attr("id", &input_id);
-        input.attr("type", input_type);
-        input.attr("name", path);
+        let input = input(ctx, &item, &[class, "__input"].concat(), &input_id, input_type, path);
         input.attr("value", &option.code);
-        input.attr("data-path", path);
         if selected(&option.code) {
             input.attr("checked", "");
         }
         let label = ctx.text_el(&item, "label", &["efa-label ", class, "__label"].concat(), ctx.text(&option.label));
         label.attr("for", &input_id);
-        if index == 0 {
-            view.focus = Some(input.clone());
-        }
-        view.controls.push(input);
+        view.add_control(input, false);
     }
     view
 }
 
 fn render_select(ctx: &Ctx, parent: &Element, node: &Node, path: &str, code: Option<&str>) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(Kind::Text, node.step, group.clone(), id.clone());
+    let (id, group, mut view) = field(ctx, parent, node, path, "", Kind::Text, "");
     labelled(ctx, &group, node, &id, &mut view, ctx.text_opt(node.hint.as_ref()));
     let select = ctx.el(&group, "select", "efa-select");
     select.attr("id", &id);
@@ -75,8 +64,6 @@ fn render_select(ctx: &Ctx, parent: &Element, node: &Node, path: &str, code: Opt
             element.attr("selected", "");
         }
     }
-    view.focus = Some(select.clone());
-    view.controls.push(select.clone());
-    view.described.push(select);
+    view.add_control(select, true);
     view
 }

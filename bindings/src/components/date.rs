@@ -7,7 +7,7 @@ use efa_engine::Node;
 use serde_json::Value as Json;
 use web_sys::Element;
 
-use super::{error_message, field_id, form_group, optional_marker, warning_message, Ctx, FieldView, Kind};
+use super::{error_message, field, input, optional_marker, warning_message, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// The parts of a date input, in order.
@@ -15,9 +15,7 @@ pub(crate) const PARTS: [(&str, Msg, &str); 3] = [("day", Msg::Day, "2"), ("mont
 
 /// Renders the date input for `node` at `path` with the raw `value`.
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(Kind::Date, node.step, group.clone(), [&id, "-day"].concat());
+    let (id, group, mut view) = field(ctx, parent, node, path, "", Kind::Date, "-day");
     let fieldset = ctx.el(&group, "fieldset", "efa-fieldset");
     fieldset.attr("role", "group");
     let legend = ctx.text_el(&fieldset, "legend", "efa-fieldset__legend", ctx.label(node));
@@ -41,20 +39,16 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value
         let input_id = [&id, "-", part].concat();
         let label = ctx.text_el(&item, "label", "efa-label efa-date-input__label", ctx.msg(*label));
         label.attr("for", &input_id);
-        let input = ctx.el(&item, "input", &["efa-input efa-date-input__input efa-input--width-", width].concat());
-        input.attr("id", &input_id);
-        input.attr("type", "text");
+        let class = ["efa-input efa-date-input__input efa-input--width-", width].concat();
+        let input = input(ctx, &item, &class, &input_id, "text", path);
         input.attr("inputmode", "numeric");
+        // Each part is named apart from the others.
         input.attr("name", &[path, "#", part].concat());
-        input.attr("data-path", path);
         input.attr("value", &text);
         if let Some(token) = autocomplete {
             input.attr("autocomplete", &[token, "-", part].concat());
         }
-        if view.focus.is_none() {
-            view.focus = Some(input.clone());
-        }
-        view.controls.push(input);
+        view.add_control(input, false);
     }
     view
 }

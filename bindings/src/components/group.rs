@@ -5,13 +5,11 @@ use super::Attr;
 use efa_engine::Node;
 use web_sys::Element;
 
-use super::{field_id, fieldset, form_group, Ctx, FieldView, Kind};
+use super::{field, fieldset, Ctx, FieldView, Kind};
 
 /// Renders the frame of the group at `path`; members go into `view.body`.
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "efa-group");
-    let mut view = FieldView::new(Kind::Display, node.step, group.clone(), id.clone());
+    let (id, group, mut view) = field(ctx, parent, node, path, "efa-group", Kind::Display, "");
     let set = fieldset(ctx, &group, node, &id, &mut view, "efa-fieldset__legend efa-fieldset__legend--m");
     set.attr("id", &id);
     view.described.push(set.clone());

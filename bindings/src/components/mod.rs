@@ -27,7 +27,7 @@ use std::cell::RefCell;
 
 use efa_engine::model::Text;
 use efa_engine::{CompiledForm, FieldState, Node};
-use wasm_bindgen::{JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Node as DomNode};
 
 use crate::widget::text::{t, Msg};
@@ -135,6 +135,49 @@ impl Attr for Element {
     }
 }
 
+/// A property of a DOM object (`value`, `checked`, `tagName`, a file's
+/// `name`): read through `Reflect`, so one import serves every property the
+/// widget reads, instead of a generated getter (an import and its
+/// JavaScript glue) per property and type.
+#[inline(never)]
+pub(crate) fn prop(object: &JsValue, key: &JsValue) -> JsValue {
+    js_sys::Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A property by name, as text (empty when it is not a string).
+pub(crate) fn text_prop(object: &JsValue, name: &str) -> String {
+    prop(object, &JsValue::from_str(name)).as_string().unwrap_or_default()
+}
+
+/// A property by name, as a number (0 when it is not a number).
+pub(crate) fn number_prop(object: &JsValue, name: &str) -> f64 {
+    prop(object, &JsValue::from_str(name)).as_f64().unwrap_or(0.0)
+}
+
+/// Sets a property; the widget sets plain data properties (`value`,
+/// `checked`, a document's `title`), which cannot throw.
+#[inline(never)]
+pub(crate) fn set_prop(object: &JsValue, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
+}
+
+/// The items of an array-like DOM list (an element's `children`, a file
+/// input's `files`), read by index through the same import.
+pub(crate) fn items(list: &JsValue) -> impl DoubleEndedIterator<Item = JsValue> + '_ {
+    (0..number_prop(list, "length") as u32).map(move |index| prop(list, &JsValue::from(index)))
+}
+
+/// A property holding an object (`ownerDocument`, `localStorage`), or
+/// `None` when it is null or missing.
+pub(crate) fn object_prop<T: JsCast>(object: &JsValue, name: &str) -> Option<T> {
+    Some(prop(object, &JsValue::from_str(name))).filter(|value| !value.is_null() && !value.is_undefined()).map(JsCast::unchecked_into)
+}
+
+/// An element's tag name (`SELECT`, `FIELDSET`).
+pub(crate) fn tag_name(element: &Element) -> String {
+    text_prop(element, "tagName")
+}
+
 /// How a field's value is read back from its controls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -229,6 +272,19 @@ impl FieldView {
         }
     }
 
+    /// Records a control: read, marked invalid or read-only, and the first
+    /// one focused by links; `described` when it carries `aria-describedby`.
+    #[inline(never)]
+    pub fn add_control(&mut self, control: Element, described: bool) {
+        if self.focus.is_none() {
+            self.focus = Some(control.clone());
+        }
+        if described {
+            self.described.push(control.clone());
+        }
+        self.controls.push(control);
+    }
+
     /// Patches the view to `state`. Messages appear only when `show` (the
     /// citizen tried to continue, or left the field); `server` is a message
     /// the server sent for this field, shown until the value changes.
@@ -277,7 +333,7 @@ impl FieldView {
         if let Some((paragraph, text)) = &self.warning {
             show_message(paragraph, text, warning, &mut described);
         }
-        let _ = self.group.class_list().toggle_with_force("efa-form-group--error", error.is_some());
+        mark_error(&self.group, error.is_some());
         for control in &self.controls {
             set_optional_attribute(control, "aria-invalid", error.is_some().then_some("true"));
         }
@@ -298,6 +354,16 @@ impl FieldView {
             }
         }
     }
+}
+
+/// Adds or removes the error class of a form group. Through the `class`
+/// attribute, which the widget writes anyway, rather than `classList`
+/// (two imports for this one call); the class is always the last one.
+fn mark_error(group: &Element, on: bool) {
+    const ERROR: &str = " efa-form-group--error";
+    let class = group.get_attribute("class").unwrap_or_default();
+    let base = class.strip_suffix(ERROR).unwrap_or(&class);
+    group.attr("class", &if on { [base, ERROR].concat() } else { base.to_string() });
 }
 
 /// Sets the attribute `name` to `value`, or removes it for `None`.
@@ -321,12 +387,12 @@ impl FieldView {
         let is_offered = |element: &Element| element.get_attribute("value").is_none_or(|code| code.is_empty() || offered.contains(&code));
         for control in &self.controls {
             if matches!(self.kind, Kind::Radios | Kind::Checkboxes) {
-                if let Some(item) = control.parent_element() {
-                    set_hidden(&item, !is_offered(control));
-                }
-            } else if control.tag_name() == "SELECT" {
-                let options = control.children();
-                for option in (0..options.length()).filter_map(|i| options.item(i)) {
+                // Controls are always in an item element.
+                let item: Element = prop(control, &JsValue::from_str("parentElement")).unchecked_into();
+                set_hidden(&item, !is_offered(control));
+            } else if tag_name(control) == "SELECT" {
+                for option in items(&prop(control, &JsValue::from_str("children"))) {
+                    let option: Element = option.unchecked_into();
                     set_hidden(&option, !is_offered(&option));
                 }
             }
@@ -338,7 +404,6 @@ impl FieldView {
 /// else its first control, else the element made focusable for the moment.
 #[inline(never)]
 pub(crate) fn focus(element: &Element) {
-    use wasm_bindgen::JsCast;
     const CONTROLS: &str = "input:not([type=hidden]):not([hidden]), select, textarea, button, a[href]";
     let target = if element.matches(CONTROLS).unwrap_or(false) || element.get_attribute("tabindex").is_some() {
         element.clone()
@@ -388,6 +453,38 @@ pub(crate) fn field_id(path: &str) -> String {
         }
     }
     id
+}
+
+/// How every field starts: its element id, its form group in `parent`
+/// (with the `extra` class) and its view, whose links focus the element
+/// with the id plus `focus_suffix`. One function rather than the same
+/// lines in every component.
+#[inline(never)]
+pub(crate) fn field(
+    ctx: &Ctx,
+    parent: &Element,
+    node: &Node,
+    path: &str,
+    extra: &str,
+    kind: Kind,
+    focus_suffix: &str,
+) -> (String, Element, FieldView) {
+    let id = field_id(path);
+    let group = form_group(ctx, parent, path, extra);
+    let view = FieldView::new(kind, node.step, group.clone(), [&id, focus_suffix].concat());
+    (id, group, view)
+}
+
+/// An `<input type=…>` with `id`, named by its data path (the delegated
+/// listeners find the field by `data-path`).
+#[inline(never)]
+pub(crate) fn input(ctx: &Ctx, parent: &Element, class: &str, id: &str, input_type: &str, path: &str) -> Element {
+    let input = ctx.el(parent, "input", class);
+    input.attr("id", id);
+    input.attr("type", input_type);
+    input.attr("name", path);
+    input.attr("data-path", path);
+    input
 }
 
 /// The `<div class="efa-form-group">` every field lives in.

@@ -6,14 +6,12 @@ use super::Attr;
 use efa_engine::Node;
 use web_sys::Element;
 
-use super::{error_message, field_id, form_group, hint, optional_marker, warning_message, Ctx, FieldView, Kind};
+use super::{error_message, field, field_id, hint, optional_marker, warning_message, Ctx, FieldView, Kind};
 use crate::widget::text::Msg;
 
 /// Renders the frame of the repeating group at `path`; [`fill`] adds the entries.
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "efa-repeat");
-    let mut view = FieldView::new(Kind::Display, node.step, group.clone(), [&id, "-items"].concat());
+    let (id, group, mut view) = field(ctx, parent, node, path, "efa-repeat", Kind::Display, "-items");
     let title = ctx.heading(&group, 2, "efa-heading-m", ctx.label(node));
     // With a minimum, entries are needed whatever `required` says.
     if node.repeat.is_none_or(|r| r.min == 0) {
@@ -29,6 +27,13 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> Fi
     view
 }
 
+/// “Hund 2”: the name of the entry at `index` of the group labelled
+/// `label`, in its legend and on the review page.
+#[inline(never)]
+pub(crate) fn entry_name(ctx: &Ctx, label: &str, index: usize) -> String {
+    ctx.msg(Msg::Entry).replace("{label}", label).replace("{n}", &(index + 1).to_string())
+}
+
 /// Replaces the entries of `items` with `count` empty entry frames and the
 /// add button; returns the element each entry's members go into.
 pub(crate) fn fill(ctx: &Ctx, items: &Element, node: &Node, path: &str, count: usize) -> Vec<Element> {
@@ -40,7 +45,7 @@ pub(crate) fn fill(ctx: &Ctx, items: &Element, node: &Node, path: &str, count: u
         let entry_path = [path, "/", &index.to_string()].concat();
         let set = ctx.el(items, "fieldset", "efa-fieldset efa-repeat__item");
         set.attr("id", &field_id(&entry_path));
-        let name = ctx.msg(Msg::Entry).replace("{label}", label).replace("{n}", &(index + 1).to_string());
+        let name = entry_name(ctx, label, index);
         ctx.text_el(&set, "legend", "efa-fieldset__legend efa-fieldset__legend--s", &name);
         bodies.push(ctx.el(&set, "div", "efa-repeat__body"));
         if count > repeat.min as usize {

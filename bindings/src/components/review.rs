@@ -46,7 +46,7 @@ fn rows(ctx: &Ctx, section: &Element, list: &mut Option<Element>, members: &[Nod
             Some(FieldType::Static) | None => {}
             Some(FieldType::Group) if node.is_repeat() => {
                 for index in 0..state.count.unwrap_or(0) {
-                    let name = ctx.msg(Msg::Entry).replace("{label}", ctx.label(node)).replace("{n}", &(index + 1).to_string());
+                    let name = super::repeat::entry_name(ctx, ctx.label(node), index);
                     ctx.heading(section, 3, "efa-heading-s", &name);
                     let mut inner = None;
                     rows(ctx, section, &mut inner, &node.children, &[&path, "/", &index.to_string()].concat(), answers);

@@ -9,24 +9,24 @@ use efa_engine::model::FieldType;
 use efa_engine::Node;
 use web_sys::Element;
 
-use super::{field_id, form_group, hint, labelled, Ctx, FieldView, Kind};
+use super::{field, hint, input, labelled, Ctx, FieldView, Kind};
 
 /// Renders an input for `node` at `path`, showing `value` (the raw input).
 pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value: &str) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "");
-    let mut view = FieldView::new(Kind::Text, node.step, group.clone(), id.clone());
+    let (id, group, mut view) = field(ctx, parent, node, path, "", Kind::Text, "");
     labelled(ctx, &group, node, &id, &mut view, ctx.text_opt(node.hint.as_ref()));
     let kind = node.field_type().unwrap_or(FieldType::Text);
     let control = if kind == FieldType::Textarea {
         let area = ctx.el(&group, "textarea", "efa-textarea");
         area.attr("rows", "5");
         area.set_text_content(Some(value));
+        area.attr("id", &id);
+        area.attr("name", path);
+        area.attr("data-path", path);
         area
     } else {
         let wrapper = if kind == FieldType::Money { ctx.el(&group, "div", "efa-input__wrapper") } else { group.clone() };
-        let input = ctx.el(&wrapper, "input", &["efa-input ", width_class(node, kind)].concat());
-        input.attr("type", input_type(kind));
+        let input = input(ctx, &wrapper, &["efa-input ", width_class(node, kind)].concat(), &id, input_type(kind), path);
         input.attr("value", value);
         if let Some(mode) = input_mode(kind) {
             input.attr("inputmode", mode);
@@ -42,22 +42,16 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value
         }
         input
     };
-    control.attr("id", &id);
-    control.attr("name", path);
-    control.attr("data-path", path);
     if let Some(token) = node.spec.as_ref().and_then(|s| s.autocomplete.as_deref()) {
         control.attr("autocomplete", token);
     }
-    view.focus = Some(control.clone());
-    view.controls.push(control.clone());
-    view.described.push(control);
+    view.add_control(control, true);
     view
 }
 
 /// Renders a computed value: the label and an `<output>` the state fills.
 pub(crate) fn render_computed(ctx: &Ctx, parent: &Element, node: &Node, path: &str) -> FieldView {
-    let id = field_id(path);
-    let group = form_group(ctx, parent, path, "efa-computed");
+    let (id, group, mut view) = field(ctx, parent, node, path, "efa-computed", Kind::Display, "");
     let label = ctx.text_el(&group, "label", "efa-label", ctx.label(node));
     label.attr("for", &id);
     let hint_id = hint(ctx, &group, &id, ctx.text_opt(node.hint.as_ref()));
@@ -66,7 +60,6 @@ pub(crate) fn render_computed(ctx: &Ctx, parent: &Element, node: &Node, path: &s
     if !hint_id.is_empty() {
         output.attr("aria-describedby", &hint_id);
     }
-    let mut view = FieldView::new(Kind::Display, node.step, group, id);
     view.output = Some(output);
     view
 }

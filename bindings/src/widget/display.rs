@@ -43,10 +43,11 @@ fn option_label(ctx: &Ctx, node: &Node, code: &str) -> String {
 
 /// `108.00` → `108,00 €` in German, `€108.00` in English.
 fn money(lang: &str, canonical: &str) -> String {
+    let number = i18n::format_number(lang, canonical);
     if lang == "en" {
-        format!("€{}", i18n::format_number(lang, canonical))
+        ["€", &number].concat()
     } else {
-        format!("{} €", i18n::format_number(lang, canonical))
+        [&number, " €"].concat()
     }
 }
 

@@ -27,7 +27,8 @@ impl Widget {
 
     fn storage(&self) -> Option<Storage> {
         // Access throws when storage is disabled (private modes, policies).
-        web_sys::window()?.local_storage().ok().flatten()
+        let window = web_sys::window()?;
+        crate::components::object_prop(&window, "localStorage")
     }
 
     /// Loads a draft saved in this browser, before the first render; returns

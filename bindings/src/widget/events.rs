@@ -12,7 +12,7 @@ use web_sys::{Element, Event, File};
 
 use super::{draft, send, Widget};
 use crate::components::step_nav::Page;
-use crate::components::{date, Kind, Res};
+use crate::components::{date, items, set_prop, tag_name, Kind};
 
 /// Work that must happen after the widget is released: host events may
 /// call back into the element, and sending waits for the network.
@@ -31,30 +31,53 @@ pub(super) enum After {
 /// A registered listener: event name and closure (kept alive with it).
 pub(super) type Listener = (&'static str, Closure<dyn FnMut(Event)>);
 
-const EVENTS: [&str; 7] = ["input", "change", "click", "focusout", "submit", "pointerdown", "pointerup"];
+/// The events the widget listens to.
+#[derive(Clone, Copy)]
+enum On {
+    Input,
+    Change,
+    Click,
+    FocusOut,
+    Submit,
+    PointerDown,
+    PointerUp,
+}
+
+/// Each listener knows its event, so dispatch needs neither the event's
+/// `type` from JavaScript nor string comparisons.
+const EVENTS: [(&str, On); 7] = [
+    ("input", On::Input),
+    ("change", On::Change),
+    ("click", On::Click),
+    ("focusout", On::FocusOut),
+    ("submit", On::Submit),
+    ("pointerdown", On::PointerDown),
+    ("pointerup", On::PointerUp),
+];
 
 /// Registers the listeners on `container`; the closures hold the widget
-/// weakly, so dropping the handle ends it.
-pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Res<Vec<Listener>> {
+/// weakly, so dropping the handle ends it. Adding a listener to an element
+/// cannot fail, so no error path is carried.
+pub(super) fn listen(widget: &Rc<RefCell<Widget>>, container: &Element) -> Vec<Listener> {
     let mut listeners = Vec::with_capacity(EVENTS.len());
-    for name in EVENTS {
+    for (name, on) in EVENTS {
         let weak: Weak<RefCell<Widget>> = Rc::downgrade(widget);
         let listener = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
             if let Some(widget) = weak.upgrade() {
-                dispatch(&widget, &event);
+                dispatch(&widget, on, &event);
             }
         });
-        container.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())?;
+        let _ = container.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
         listeners.push((name, listener));
     }
-    Ok(listeners)
+    listeners
 }
 
-fn dispatch(widget: &Rc<RefCell<Widget>>, event: &Event) {
+fn dispatch(widget: &Rc<RefCell<Widget>>, on: On, event: &Event) {
     // A handler that moves the focus fires focusout while the widget is
     // borrowed; that nested event is skipped rather than panicking.
     let after = match widget.try_borrow_mut() {
-        Ok(mut widget) => widget.on_event(event),
+        Ok(mut widget) => widget.on_event(on, event),
         Err(_) => return,
     };
     match after {
@@ -93,27 +116,27 @@ async fn flush_later(widget: Rc<RefCell<Widget>>) {
 }
 
 impl Widget {
-    fn on_event(&mut self, event: &Event) -> After {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return After::Nothing };
-        match event.type_().as_str() {
-            "input" => self.on_input(&target),
-            "change" => self.on_change(&target),
-            "click" => self.on_click(&target, event),
-            "focusout" => {
+    fn on_event(&mut self, on: On, event: &Event) -> After {
+        let Ok(target) = prop(event, "target").dyn_into::<Element>() else { return After::Nothing };
+        match on {
+            On::Input => self.on_input(&target),
+            On::Change => self.on_change(&target),
+            On::Click => self.on_click(&target, event),
+            On::FocusOut => {
                 // A focusout's `relatedTarget` is the node taking the focus, or null.
                 let next = Some(prop(event, "relatedTarget")).filter(|t| !t.is_null() && !t.is_undefined()).map(JsCast::unchecked_into);
                 self.on_leave(&target, next.as_ref());
                 After::Nothing
             }
-            "submit" => {
+            On::Submit => {
                 event.prevent_default();
                 self.on_submit()
             }
-            "pointerdown" => {
+            On::PointerDown => {
                 self.pressing = true;
                 After::Nothing
             }
-            "pointerup" => {
+            On::PointerUp => {
                 self.pressing = false;
                 if self.pending.is_empty() {
                     After::Nothing
@@ -121,7 +144,6 @@ impl Widget {
                     After::FlushLater
                 }
             }
-            _ => After::Nothing,
         }
     }
 
@@ -142,8 +164,7 @@ impl Widget {
     /// after a change: store it and show its messages.
     fn on_change(&mut self, target: &Element) -> After {
         if target.get_attribute("data-action").as_deref() == Some("import-file") {
-            let input: &web_sys::HtmlInputElement = target.unchecked_ref();
-            let file = input.files().and_then(|f| f.get(0));
+            let file = items(&prop(target, "files")).next().map(JsCast::unchecked_into);
             set_prop(target, "value", &JsValue::from_str(""));
             return file.map_or(After::Nothing, After::Import);
         }
@@ -258,7 +279,7 @@ impl Widget {
         };
         for control in &view.controls {
             let value = control.get_attribute("value").unwrap_or_default();
-            match (view.kind, control.tag_name().as_str()) {
+            match (view.kind, tag_name(control).as_str()) {
                 (Kind::Radios | Kind::Checkboxes | Kind::Boolean, _) => {
                     set_prop(control, "checked", &JsValue::from_bool(chosen(&value)));
                 }
@@ -282,8 +303,8 @@ impl Widget {
             Kind::Radios => chosen.next_back().unwrap_or(Json::Null),
             Kind::Checkboxes => Json::Array(chosen.collect()),
             Kind::Boolean => Json::Bool(view.controls.first().is_some_and(checked)),
-            Kind::Date => match view.controls.iter().map(text).collect::<Vec<_>>().as_slice() {
-                [day, month, year] => date::compose(day, month, year),
+            Kind::Date => match view.controls.as_slice() {
+                [day, month, year] => date::compose(&text(day), &text(month), &text(year)),
                 _ => Json::Null,
             },
             Kind::Files | Kind::Display => Json::Null,
@@ -291,13 +312,7 @@ impl Widget {
     }
 }
 
-/// A property of a control (`value`, `checked`) or an event: read through `Reflect`, so
-/// one import serves every control type.
+/// A property of a control (`value`, `checked`) or an event.
 fn prop(object: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// Sets a property of a control; a plain data property, it cannot throw.
-fn set_prop(element: &Element, name: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(element, &JsValue::from_str(name), value);
+    crate::components::prop(object, &JsValue::from_str(name))
 }

@@ -30,7 +30,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
-use crate::components::{element, notice, Attr, Res};
+use crate::components::{element, items, notice, number_prop, object_prop, prop, set_prop, tag_name, text_prop, Attr, Res};
 use crate::convert::{by_key, from_js, json_text, object, to_js};
 use crate::resources::load;
 use text::{t, Msg};
@@ -187,7 +187,7 @@ pub fn mount(
     #[wasm_bindgen(unchecked_param_type = "MountOptions")] options: JsValue,
 ) -> Result<FormWidget, JsError> {
     let options = Options::from_json(from_js(&options)?)?;
-    let doc = host.owner_document().ok_or_else(|| JsError::new("the element is not in a document"))?;
+    let doc: Document = object_prop(&host, "ownerDocument").ok_or_else(|| JsError::new("the element is not in a document"))?;
     let container = element(&doc, root, "div", "efa-container");
     let requested = options.lang.clone();
     let loaded = match load(&options.definition, options.tenant.as_ref(), &options.codelists) {
@@ -202,7 +202,7 @@ pub fn mount(
     let today = Date::parse(&options.today).ok_or_else(|| JsError::new("today must be a date like 2026-11-23"))?;
     let session = Session::new(form.clone(), Context::new(today, lang.clone()));
     let mut widget = Widget {
-        title: doc.title(),
+        title: text_prop(&doc, "title"),
         doc,
         host,
         container: container.clone(),
@@ -234,7 +234,7 @@ pub fn mount(
         widget.notice(notice::Tone::Info, &lines, Some(("discard-draft", Msg::DiscardDraft)));
     }
     let widget = Rc::new(RefCell::new(widget));
-    let listeners = events::listen(&widget, &container).map_err(js_error)?;
+    let listeners = events::listen(&widget, &container);
     Ok(FormWidget { widget, listeners, target: container })
 }
 
@@ -242,7 +242,7 @@ pub fn mount(
 /// cannot fetch the files); `details` are listed for the operator.
 #[wasm_bindgen(js_name = renderFailure)]
 pub fn render_failure(root: &web_sys::Node, lang: &str, details: Vec<String>) -> Result<(), JsError> {
-    let doc = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+    let doc: Document = object_prop(root, "ownerDocument").ok_or_else(|| JsError::new("no document"))?;
     let container = element(&doc, root, "div", "efa-container");
     failure_box(&doc, &container, lang, &details);
     Ok(())
@@ -281,13 +281,6 @@ pub(crate) fn json_blob(text: &str) -> Res<web_sys::Blob> {
     web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&text.into()), options.unchecked_ref())
 }
 
-/// A JS exception from a web-sys error value.
-fn js_error(error: JsValue) -> JsError {
-    JsError::new(
-        &error.as_string().or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from)).unwrap_or_else(|| "DOM error".into()),
-    )
-}
-
 impl Widget {
     /// Builds everything from scratch: at start, after a language switch
     /// and when a draft replaces all values.
@@ -315,8 +308,8 @@ impl Widget {
         self.shell = Some(shell);
         let states = self.session.states();
         self.replace_states(states);
-        for path in self.files.keys().cloned().collect::<Vec<_>>() {
-            self.show_files(&path);
+        for path in self.files.keys() {
+            self.show_files(path);
         }
         self.show_page(self.page, nav::Focus::None)
     }
@@ -399,8 +392,9 @@ impl Widget {
         let Ok(states) = self.session.add_instance(path) else { return };
         self.rebuild_entries(path, states);
         // The last entry is the new one; focus its first control.
-        let children = self.views.get(path).and_then(|v| v.items.as_ref()).map(Element::children);
-        let entry = children.and_then(|c| (0..c.length()).rev().filter_map(|i| c.item(i)).find(|e| e.tag_name() == "FIELDSET"));
+        let Some(list) = self.views.get(path).and_then(|v| v.items.as_ref()) else { return };
+        let children = prop(list, &JsValue::from_str("children"));
+        let entry = items(&children).rev().map(Element::unchecked_from_js).find(|e| tag_name(e) == "FIELDSET");
         if let Some(entry) = entry {
             crate::components::focus(&entry);
         }
@@ -442,21 +436,17 @@ impl Widget {
         let ctx = ctx!(self);
         build::entries(&ctx, &items, node, path, &source, &mut self.views);
         self.replace_states(states);
-        let with_files: Vec<String> = self.files.keys().filter(|p| p.starts_with(&prefix)).cloned().collect();
-        for path in with_files {
-            self.show_files(&path);
+        for path in self.files.keys().filter(|p| p.starts_with(&prefix)) {
+            self.show_files(path);
         }
     }
 
     /// Adds the files chosen in an attachment's file input.
     fn add_files(&mut self, path: &str, input: &Element) -> Option<Json> {
-        let input: &web_sys::HtmlInputElement = input.unchecked_ref();
-        if let Some(list) = input.files() {
-            let chosen = self.files.or_insert_with(path, Vec::new);
-            chosen.extend((0..list.length()).filter_map(|i| list.get(i)));
-        }
+        let chosen = self.files.or_insert_with(path, Vec::new);
+        chosen.extend(items(&prop(input, &JsValue::from_str("files"))).map(File::unchecked_from_js));
         // Cleared so that choosing the same file again is a change.
-        let _ = js_sys::Reflect::set(input, &JsValue::from_str("value"), &JsValue::from_str(""));
+        set_prop(input, "value", &JsValue::from_str(""));
         self.sync_files(path)
     }
 
@@ -479,7 +469,10 @@ impl Widget {
         let files = self.files.get(path).map(Vec::as_slice).unwrap_or_default();
         let meta: Vec<Json> = files
             .iter()
-            .map(|f| object([("name", f.name().into()), ("type", f.type_().into()), ("size", (f.size() as u64).into())]))
+            .map(|f| {
+                let (name, media_type, size) = (text_prop(f, "name"), text_prop(f, "type"), number_prop(f, "size"));
+                object([("name", name.into()), ("type", media_type.into()), ("size", (size as u64).into())])
+            })
             .collect();
         let value = if meta.is_empty() { Json::Null } else { Json::Array(meta) };
         self.revealed.insert(path.to_string());
@@ -490,7 +483,8 @@ impl Widget {
 
     fn show_files(&self, path: &str) {
         let Some(list) = self.views.get(path).and_then(|v| v.items.clone()) else { return };
-        let files: Vec<(String, f64)> = self.files.get(path).into_iter().flatten().map(|f| (f.name(), f.size())).collect();
+        let files: Vec<(String, f64)> =
+            self.files.get(path).into_iter().flatten().map(|f| (text_prop(f, "name"), number_prop(f, "size"))).collect();
         crate::components::attachment::show_files(&ctx!(self), &list, path, &files)
     }
 

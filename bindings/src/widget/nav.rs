@@ -86,8 +86,7 @@ impl Widget {
         let Page::Step(current) = self.page else { return };
         let on_step: Vec<String> = self.views.iter().filter(|(_, v)| v.step == current).map(|(p, _)| p.clone()).collect();
         self.reveal(on_step);
-        let report = self.session.report();
-        let errors: Vec<Issue> = report.errors.into_iter().filter(|i| self.step_of(&i.path) == Some(current)).collect();
+        let errors = self.errors(Some(current));
         if !errors.is_empty() {
             return self.show_errors(&errors, None);
         }
@@ -163,11 +162,11 @@ impl Widget {
 
     /// Re-checks after a language switch so the summary speaks the new language.
     pub(super) fn revalidate_page(&mut self) {
-        let report = self.session.report();
-        let errors: Vec<Issue> = match self.page {
-            Page::Step(current) => report.errors.into_iter().filter(|i| self.step_of(&i.path) == Some(current)).collect(),
-            _ => report.errors,
+        let step = match self.page {
+            Page::Step(current) => Some(current),
+            _ => None,
         };
+        let errors = self.errors(step);
         if !errors.is_empty() {
             self.show_errors(&errors, None);
         }
@@ -184,7 +183,16 @@ impl Widget {
     /// (GOV.UK: screen reader users hear it first).
     pub(super) fn set_title_error(&self, on: bool) {
         let title = if on { [ctx!(self).msg(Msg::TitleErrorPrefix), &self.title].concat() } else { self.title.clone() };
-        self.doc.set_title(&title);
+        crate::components::set_prop(&self.doc, "title", &JsValue::from_str(&title));
+    }
+
+    /// The errors of the current values: on `step`, or everywhere for `None`.
+    fn errors(&self, step: Option<usize>) -> Vec<Issue> {
+        let mut errors = self.session.report().errors;
+        if step.is_some() {
+            errors.retain(|issue| self.step_of(&issue.path) == step);
+        }
+        errors
     }
 
     /// The step a data path is on.

@@ -83,7 +83,7 @@ async fn fetch(request: Request) -> Outcome {
     let Some(window) = web_sys::window() else { return Outcome::Failed(None) };
     let Ok(response) = JsFuture::from(window.fetch_with_request(&request)).await else { return Outcome::Failed(None) };
     let response: Response = response.unchecked_into();
-    let status = response.status();
+    let status = crate::components::number_prop(&response, "status") as u16;
     let body = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
         Err(_) => String::new(),
@@ -156,16 +156,16 @@ impl Widget {
     }
 
     fn request(&mut self, action: &str, envelope: &Json) -> Res<Request> {
-        let headers = web_sys::Headers::new()?;
-        headers.set("Accept", "application/json")?;
-        let key = self.idempotency_key.get_or_insert_with(new_key).clone();
-        headers.set("Idempotency-Key", &key)?;
+        // A plain object of headers, as a request accepts it: no `Headers`
+        // imports, and no error paths for names that are constants.
+        let key = JsValue::from_str(self.idempotency_key.get_or_insert_with(new_key));
+        let headers = super::options(&[("Accept", &JsValue::from_str("application/json")), ("Idempotency-Key", &key)]);
         let json = json_text(envelope);
         // Only files of attachment fields that are still relevant travel.
-        let files: Vec<(&String, &Vec<web_sys::File>)> =
-            self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).collect();
-        let body = if files.is_empty() {
-            headers.set("Content-Type", "application/json")?;
+        let mut files =
+            self.files.iter().filter(|(path, files)| !files.is_empty() && self.states.get(*path).is_some_and(|s| s.visible)).peekable();
+        let body = if files.peek().is_none() {
+            crate::components::set_prop(&headers, "Content-Type", &JsValue::from_str("application/json"));
             JsValue::from_str(&json)
         } else {
             let form = web_sys::FormData::new()?;
@@ -173,7 +173,7 @@ impl Widget {
             form.append_with_blob_and_filename("submission", &blob, "submission.json")?;
             for (path, list) in files {
                 for file in list {
-                    form.append_with_blob_and_filename(path, file, &file.name())?;
+                    form.append_with_blob_and_filename(path, file, &crate::components::text_prop(file, "name"))?;
                 }
             }
             form.into()
@@ -236,7 +236,7 @@ impl Widget {
 
 /// A random idempotency key (a UUID where the browser offers one).
 fn new_key() -> String {
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let crypto = web_sys::window().and_then(|w| crate::components::object_prop::<web_sys::Crypto>(&w, "crypto"));
     match crypto {
         Some(crypto) => crypto.random_uuid(),
         None => ["efa-", &js_sys::Math::random().to_bits().to_string()].concat(),
