@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZE_BUDGET_KB="${EFA_SIZE_BUDGET_KB:-150}"
-SIZE_CEILING_KB="${EFA_SIZE_CEILING_KB:-244}"
+SIZE_CEILING_KB="${EFA_SIZE_CEILING_KB:-200}"
 failed=()
 
 step() { printf '\n== %s\n' "$*"; }
