@@ -159,18 +159,69 @@ pub(crate) struct TextEnvelope {
 /// Reads an envelope `{"form": …, "data": …}` from JSON text; `None` when the
 /// text is JSON but not an object (no envelope at all).
 pub(crate) fn load_envelope_text(form: &CompiledForm, text: &str) -> Result<Option<TextEnvelope>, serde_json::Error> {
+    use serde::Deserializer as _;
     if !text.trim_start().starts_with('{') {
         serde_json::from_str::<serde::de::IgnoredAny>(text)?;
         return Ok(None);
     }
-    // A repeated key counts once and the last one wins, as in a parsed value.
+    let repeated = std::cell::Cell::new(false);
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let envelope = reader.deserialize_map(EnvelopeVisitor { form, repeated: &repeated }).and_then(|envelope| {
+        reader.end()?;
+        Ok(envelope)
+    });
+    match envelope {
+        // A key given twice, in the envelope or in its data, means what a
+        // parsed value makes of it: rare enough to read it in two passes.
+        Err(_) if repeated.get() => load_envelope_members(form, text).map(Some),
+        other => other.map(Some),
+    }
+}
+
+/// The envelope's members by key (the last of a repeated key wins), then
+/// `data` loaded from its own text.
+fn load_envelope_members(form: &CompiledForm, text: &str) -> Result<TextEnvelope, serde_json::Error> {
     let members: std::collections::HashMap<String, &RawValue> = serde_json::from_str(text)?;
-    let envelope = TextEnvelope {
+    Ok(TextEnvelope {
         keys: members.len(),
         form: members.get("form").map(|raw| serde_json::from_str(raw.get())).transpose()?,
         data: members.get("data").map(|raw| load_data_text(form, raw.get())).transpose()?,
-    };
-    Ok(Some(envelope))
+    })
+}
+
+/// Reads the envelope in one pass: `data` is loaded while it is read, not
+/// scanned once to find its end and then read again.
+struct EnvelopeVisitor<'a> {
+    form: &'a CompiledForm,
+    /// Set when a key comes twice (the visitor then gives up).
+    repeated: &'a std::cell::Cell<bool>,
+}
+
+impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor<'_> {
+    type Value = TextEnvelope;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a submission envelope")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // A set, not a list: hostile envelopes may bring many keys.
+        let mut keys = std::collections::HashSet::new();
+        let (mut form, mut data) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.contains(&key) {
+                self.repeated.set(true);
+                return Err(serde::de::Error::custom("a key is repeated"));
+            }
+            match key.as_str() {
+                "form" => form = Some(map.next_value::<Json>()?),
+                "data" => data = Some(map.next_value_seed(DataVisitor { form: self.form, repeated: self.repeated })?),
+                _ => drop(map.next_value::<serde::de::IgnoredAny>()?),
+            }
+            keys.insert(key);
+        }
+        Ok(TextEnvelope { keys: keys.len(), form, data })
+    }
 }
 
 /// Loads the data object from its text one member at a time; anything but
@@ -195,11 +246,59 @@ struct DataVisitor<'a> {
     repeated: &'a std::cell::Cell<bool>,
 }
 
+/// As the `data` member of an envelope: an object is loaded member by
+/// member; anything else is loaded as the value it is (one `type` problem).
+impl<'de> serde::de::DeserializeSeed<'de> for DataVisitor<'_> {
+    type Value = (Frame, Vec<Tamper>);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl DataVisitor<'_> {
+    fn other(&self, value: Json) -> (Frame, Vec<Tamper>) {
+        load(self.form, &value, true)
+    }
+}
+
 impl<'de> serde::de::Visitor<'de> for DataVisitor<'_> {
     type Value = (Frame, Vec<Tamper>);
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("the data object of a submission")
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(self.other(Json::Null))
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(self.other(Json::Bool(value)))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(self.other(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(self.other(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(self.other(serde_json::Number::from_f64(value).map_or(Json::Null, Json::Number)))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(self.other(Json::String(value.to_string())))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Json>()? {
+            items.push(item);
+        }
+        Ok(self.other(Json::Array(items)))
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
