@@ -57,6 +57,21 @@ impl<V> NameMap<V> {
         }
     }
 
+    /// Keeps the names (and their values) that pass `keep`.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        let kept: Vec<bool> = self.names.iter().map(|name| keep(name)).collect();
+        let mut flags = kept.iter();
+        self.names.retain(|_| flags.next().copied().unwrap_or(true));
+        let mut flags = kept.iter();
+        self.values.retain(|_| flags.next().copied().unwrap_or(true));
+    }
+
+    /// Removes every name.
+    pub fn clear(&mut self) {
+        self.names.clear();
+        self.values.clear();
+    }
+
     /// The names, sorted.
     pub fn keys(&self) -> std::slice::Iter<'_, String> {
         self.names.iter()
@@ -191,5 +206,16 @@ mod tests {
             assert_eq!(map.insert(name.clone(), value), tree.insert(name, value));
         }
         assert_eq!(map.into_iter().collect::<Vec<_>>(), tree.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn retain_keeps_names_and_values_together() {
+        let mut map: NameMap<usize> = entries(&["/a/0/x", "/a/1/x", "/a/0/y", "/b", "/a/1/y"]).into_iter().collect();
+        let mut tree: BTreeMap<String, usize> = map.iter().map(|(name, value)| (name.clone(), *value)).collect();
+        map.retain(|name| !name.starts_with("/a/1/"));
+        tree.retain(|name, _| !name.starts_with("/a/1/"));
+        assert_eq!(map.iter().collect::<Vec<_>>(), tree.iter().collect::<Vec<_>>());
+        map.clear();
+        assert!(map.is_empty() && map.get("/b").is_none());
     }
 }

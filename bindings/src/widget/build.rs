@@ -2,60 +2,16 @@
 
 use efa_engine::error::pointer_push;
 use efa_engine::model::FieldType;
-use efa_engine::{NodeId, Session};
+use efa_engine::{NameMap, NodeId, Session};
 use serde_json::Value as Json;
 use web_sys::Element;
 
 use crate::components::{attachment, checkbox, choice, date, group, repeat, static_text, text_input, Ctx, FieldView};
 
-/// The rendered fields, sorted by data path.
-///
-/// A sorted list rather than a map type of its own, which would cost every
-/// citizen's download some kilobytes of WebAssembly; binary search keeps a
-/// keystroke that changes many fields of a large form from scanning the
-/// list once per changed field.
-#[derive(Default)]
-pub(super) struct Views(Vec<(String, FieldView)>);
-
-impl Views {
-    fn position(&self, path: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(p, _)| p.as_str().cmp(path))
-    }
-
-    /// The view of the field at `path`.
-    #[inline(never)]
-    pub fn get(&self, path: &str) -> Option<&FieldView> {
-        self.position(path).ok().map(|i| &self.0[i].1)
-    }
-
-    /// Whether a field at `path` is rendered.
-    pub fn contains_key(&self, path: &str) -> bool {
-        self.get(path).is_some()
-    }
-
-    /// Records the view of a field just built, replacing an older one.
-    pub fn insert(&mut self, path: String, view: FieldView) {
-        match self.position(&path) {
-            Ok(i) => self.0[i].1 = view,
-            Err(i) => self.0.insert(i, (path, view)),
-        }
-    }
-
-    /// Keeps the views whose path passes `keep`.
-    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        self.0.retain(|(path, _)| keep(path));
-    }
-
-    /// Forgets every view.
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-
-    /// Paths and views, sorted by path.
-    pub fn iter(&self) -> impl Iterator<Item = &(String, FieldView)> {
-        self.0.iter()
-    }
-}
+/// The rendered fields by data path: a keystroke that changes many fields
+/// of a large form finds each view by bisection, and no map type of its
+/// own adds to every citizen's download.
+pub(super) type Views = NameMap<FieldView>;
 
 /// Where initial control values come from.
 pub(super) struct Source<'a> {
