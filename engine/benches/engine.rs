@@ -33,7 +33,7 @@ fn benches(c: &mut Criterion) {
             })
         });
 
-        let leaf = support::leaf_path(&definition, size);
+        let leaf = support::leaf_path(size);
         let mut session = Session::new(form.clone(), context());
         let mut counter = 0u64;
         c.bench_function(&format!("leaf_change/{size}"), |b| {

@@ -53,10 +53,9 @@ impl CompiledForm {
     /// as the widget sends it: the form id and version must match.
     pub fn validate_envelope(&self, envelope: &Json, context: &Context) -> Report {
         let keys = envelope.as_object().map_or(0, serde_json::Map::len);
-        let data = envelope.get("data");
-        match self.envelope_problem(keys, envelope.get("form"), data.is_some(), context) {
-            Some(problem) => problem,
-            None => self.validate(data.unwrap_or(&Json::Null), context),
+        match self.envelope_data(keys, envelope.get("form"), envelope.get("data"), context) {
+            Ok(data) => self.validate(data, context),
+            Err(problem) => problem,
         }
     }
 
@@ -69,30 +68,29 @@ impl CompiledForm {
         let Some(envelope) = load_envelope_text(self, text)? else {
             return Ok(envelope_error(context, "envelope", &[]));
         };
-        if let Some(problem) = self.envelope_problem(envelope.keys, envelope.form.as_ref(), envelope.data.is_some(), context) {
-            return Ok(problem);
-        }
-        let (root, tampers) = envelope.data.unwrap_or_else(|| load(self, &Json::Null, true));
-        Ok(self.validate_loaded(root, tampers, context))
+        Ok(match self.envelope_data(envelope.keys, envelope.form.as_ref(), envelope.data, context) {
+            Ok((root, tampers)) => self.validate_loaded(root, tampers, context),
+            Err(problem) => problem,
+        })
     }
 
-    /// What is wrong with an envelope of `keys` distinct keys, its `form`
-    /// member and (present or not) its `data` member, if anything.
-    fn envelope_problem(&self, keys: usize, form: Option<&Json>, has_data: bool, context: &Context) -> Option<Report> {
-        let Some(form) = form.filter(|_| has_data) else {
-            return Some(envelope_error(context, "envelope", &[]));
+    /// The `data` of an envelope of `keys` distinct keys and its `form`
+    /// member, or the report of what is wrong with the envelope.
+    fn envelope_data<T>(&self, keys: usize, form: Option<&Json>, data: Option<T>, context: &Context) -> Result<T, Report> {
+        let (Some(form), Some(data)) = (form, data) else {
+            return Err(envelope_error(context, "envelope", &[]));
         };
         let id = form.get("id").and_then(Json::as_str);
         let version = form.get("version").and_then(Json::as_str);
         match (keys == 2, id, version) {
-            (true, Some(id), Some(_)) if id != self.id() => Some(envelope_error(context, "form_mismatch", &[("found", id.to_string())])),
-            (true, Some(_), Some(version)) if version != self.version() => Some(envelope_error(
+            (true, Some(id), Some(_)) if id != self.id() => Err(envelope_error(context, "form_mismatch", &[("found", id.to_string())])),
+            (true, Some(_), Some(version)) if version != self.version() => Err(envelope_error(
                 context,
                 "version_mismatch",
                 &[("found", version.to_string()), ("expected", self.version().to_string())],
             )),
-            (true, Some(_), Some(_)) => None,
-            _ => Some(envelope_error(context, "envelope", &[])),
+            (true, Some(_), Some(_)) => Ok(data),
+            _ => Err(envelope_error(context, "envelope", &[])),
         }
     }
 }

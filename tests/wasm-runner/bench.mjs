@@ -52,7 +52,7 @@ function measure(size) {
   // What a keystroke costs inside <efa-form>: its renderer takes the states
   // as Rust values, so nothing is written as JSON or parsed by JavaScript.
   const hubWidget = median((i) => session.setCounting('/f0', i % 2 ? '"a"' : '"b"'), 400);
-  const leaf = leafPath(text, size);
+  const leaf = leafPath(size);
   const leafChange = median((i) => session.setJson(leaf, i % 2 ? '"x"' : '"y"'), 400);
 
   for (let i = 0; i < size; i += 1) {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::{parse_bound, value_type, ChoiceOption, FieldSpec, Logic, Node, NodeId, NodeKind, Scope};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
 use crate::model::{CodeList, Field, FieldType, FormDefinition, OptionItem, Options, Text};
-use crate::pattern::{Pattern, MAX_PATTERN_LEN};
+use crate::pattern::Pattern;
 use crate::NameMap;
 
 /// Most nodes in one form.
@@ -382,10 +382,6 @@ impl Builder<'_> {
     fn pattern(&mut self, field: &Field, pointer: &str) -> Option<Pattern> {
         let pattern = field.pattern.as_ref()?;
         let pointer = pointer_push(pointer, "pattern");
-        if pattern.len() > MAX_PATTERN_LEN {
-            self.error(pointer, Kind::BadRegex, format!("pattern is longer than {MAX_PATTERN_LEN} characters"));
-            return None;
-        }
         match Pattern::new(pattern) {
             Ok(pattern) => Some(pattern),
             Err(error) => {

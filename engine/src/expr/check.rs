@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::ast::{self, Ast, BinOp, Func, Kind, UnOp};
 use super::eval::{Arith, Call, Cmp, Node};
 use super::{Expr, ExprError, ExprErrorKind, NoEnv, Resolved, Resolver};
-use crate::pattern::{Pattern, MAX_PATTERN_LEN};
+use crate::pattern::Pattern;
 use crate::value::{Date, Decimal, Type, Value};
 
 /// Resolves names through `resolver` and type-checks the expression.
@@ -446,10 +446,6 @@ fn regex_literal(arg: &ast::Node) -> Result<Pattern, ExprError> {
     let Kind::Text(pattern) = &arg.kind else {
         return Err(type_error(arg.pos, "matches() needs the pattern written in quotes, e.g. matches(plz, '[0-9]{5}')"));
     };
-    if pattern.chars().count() > MAX_PATTERN_LEN {
-        let message = format!("the pattern is too long (at most {MAX_PATTERN_LEN} characters)");
-        return Err(error(ExprErrorKind::Regex, arg.pos, message));
-    }
     Pattern::new(pattern).map_err(|e| error(ExprErrorKind::Regex, arg.pos, format!("the pattern is {e}")))
 }
 

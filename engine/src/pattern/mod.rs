@@ -24,8 +24,8 @@ use std::fmt;
 
 use compile::Program;
 
-/// Patterns longer than this are refused by the definition checks.
-pub const MAX_PATTERN_LEN: usize = 1000;
+/// Patterns longer than this, in characters, are refused.
+const MAX_PATTERN_LEN: usize = 1000;
 
 /// Groups nested deeper than this are refused; it bounds the recursion of
 /// the parser and the compiler.
@@ -54,6 +54,8 @@ pub enum PatternError {
         /// Where: the position of the character, counted from 0.
         at: usize,
     },
+    /// Longer than [`MAX_PATTERN_LEN`] characters.
+    TooLong,
     /// Valid, but nested too deeply or too large once repetitions are
     /// expanded.
     TooComplex,
@@ -65,6 +67,7 @@ impl fmt::Display for PatternError {
             Self::Syntax { message, at } => {
                 write!(f, "not a valid regular expression: {message} (at character {} of the pattern)", at + 1)
             }
+            Self::TooLong => write!(f, "too long (at most {MAX_PATTERN_LEN} characters)"),
             Self::TooComplex => f.write_str("too complex or too deeply nested; simplify it"),
         }
     }
@@ -74,6 +77,9 @@ impl Pattern {
     /// Compiles `pattern`, which must then match the whole text (as if it
     /// were written `^(?:pattern)$`).
     pub fn new(pattern: &str) -> Result<Pattern, PatternError> {
+        if pattern.chars().count() > MAX_PATTERN_LEN {
+            return Err(PatternError::TooLong);
+        }
         let ast = parse::parse(pattern)?;
         let program = compile::compile(&ast)?;
         Ok(Pattern { program, anchored: format!("^(?:{pattern})$").into() })

@@ -227,12 +227,9 @@ impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor<'_> {
 /// Loads the data object from its text one member at a time; anything but
 /// an object is parsed and loaded as a value (it is one `type` problem).
 fn load_data_text(form: &CompiledForm, text: &str) -> Result<(Frame, Vec<Tamper>), serde_json::Error> {
-    use serde::Deserializer as _;
+    use serde::de::DeserializeSeed as _;
     let repeated = std::cell::Cell::new(false);
-    if !text.starts_with('{') {
-        return Ok(load(form, &serde_json::from_str(text)?, true));
-    }
-    match serde_json::Deserializer::from_str(text).deserialize_map(DataVisitor { form, repeated: &repeated }) {
+    match (DataVisitor { form, repeated: &repeated }).deserialize(&mut serde_json::Deserializer::from_str(text)) {
         // A key given twice means what a parsed value makes of it (the last
         // value at the first place): rare enough to simply parse it so.
         Err(_) if repeated.get() => Ok(load(form, &serde_json::from_str(text)?, true)),
