@@ -97,9 +97,12 @@ fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(text)
 }
 
-/// IBANs are compared and stored without spaces, in capitals.
+/// IBANs are compared and stored without spaces, in capitals. ASCII
+/// capitals only: an IBAN is ASCII, anything else fails its check either
+/// way, and full Unicode case mapping would put ~14 KB of tables into the
+/// widget.
 fn normalize_iban(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+    text.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 fn integer(json: &Json) -> Result<Option<Value>, InputError> {
@@ -265,7 +268,11 @@ pub fn file_meta(json: &Json) -> Result<FileMeta, InputError> {
 /// The canonical JSON of a present value, as it goes into the submission.
 pub fn canonical(node: &Node, value: &Value, raw: &Json) -> Json {
     match (node.field_type(), value) {
-        (Some(FieldType::Money), Value::Decimal(d)) => Json::String(d.to_fixed(2)),
+        // Money is written with two places, but a value with more (an error,
+        // money_precision) is shown exactly as it was entered: rounded, the
+        // state would show "12.51" next to the message about "12.505".
+        (Some(FieldType::Money), Value::Decimal(d)) if d.round_half_up(2) == Some(*d) => Json::String(d.to_fixed(2)),
+        (Some(FieldType::Money), Value::Decimal(d)) => Json::String(d.to_fixed(d.scale())),
         (Some(FieldType::Money), Value::Int(i)) => Json::String(Decimal::from_i64(*i).to_fixed(2)),
         (Some(FieldType::Decimal), Value::Int(i)) => Json::String(i.to_string()),
         (Some(FieldType::Multichoice), Value::List(codes)) => {
