@@ -276,8 +276,14 @@ fn read_only_choices_cannot_be_changed() {
     let page = render(form(json!([
         { "id": "art", "type": "choice", "label": "Art", "readonly": true, "default": "a", "options": ["a", "b"] },
         { "id": "extras", "type": "multichoice", "label": "Extras", "readonly": true, "default": ["x"], "options": ["x", "y"] },
-        { "id": "ok", "type": "boolean", "label": "Einverstanden", "readonly": true, "default": true }
+        { "id": "ok", "type": "boolean", "label": "Einverstanden", "readonly": true, "default": true },
+        { "id": "land", "type": "choice", "label": "Land", "readonly": true, "default": "l0",
+          "options": ["l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9", "l10"] }
     ])));
+    // Assistive technology is told, each in the way its role allows.
+    assert_eq!(page.attr("fieldset[role=radiogroup]", "aria-readonly").as_deref(), Some("true"));
+    assert_eq!(page.attr("#efa-land", "aria-readonly").as_deref(), Some("true"));
+    assert!(!page.one("#efa-land").has_attribute("readonly"), "select has no readonly attribute");
     page.click("#efa-art-1");
     assert!(page.input("#efa-art-0").checked() && !page.input("#efa-art-1").checked(), "the radio stays");
     page.click("#efa-extras-1");
@@ -290,6 +296,6 @@ fn read_only_choices_cannot_be_changed() {
     assert!(page.input("#efa-art-0").checked() && !page.input("#efa-art-1").checked(), "reverted on change");
     let submission = page._widget.as_ref().unwrap().submission().unwrap();
     let submission: Json = serde_json::from_str(&js_sys::JSON::stringify(&submission).unwrap().as_string().unwrap()).unwrap();
-    assert_eq!(submission["data"], json!({ "art": "a", "extras": ["x"], "ok": true }));
+    assert_eq!(submission["data"], json!({ "art": "a", "extras": ["x"], "ok": true, "land": "l0" }));
     assert_eq!(page.all("[disabled]"), 0, "read-only, not disabled");
 }

@@ -3,13 +3,14 @@
 // last and exits non-zero on any failure. Screenshots of every state go to
 // tests/e2e/artifacts/ (gitignored). Run: `node tests/e2e/run.mjs [filter]`.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import { launch } from './browser.mjs';
+import { expectSnapshot, renderedMarkup } from './markup.mjs';
 import { start, STRICT_CSP } from './server.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -525,6 +526,31 @@ test('a definition with markup in its texts renders it as text and runs nothing'
   assert.equal(shadow.handlers, 0, 'no event handler attribute');
   for (const text of ["<script>window.__pwned = 'label'</script>Name", '<img src=x onerror="window.__pwned=\'message\'">zu lang', "<script>window.__pwned = 'title'</script>Titel"]) {
     assert.ok(shadow.text.includes(text), `shown as text: ${text}`);
+  }
+});
+
+test('rendered markup of every form, the error state and the review page matches the reviewed snapshots', async (page) => {
+  const forms = (await readdir(new URL('../../forms/', import.meta.url)))
+    .filter((file) => file.endsWith('.json') && !file.endsWith('.schema.json'))
+    .map((file) => file.slice(0, -'.json'.length));
+  assert.ok(forms.length >= 4, `forms found: ${forms}`);
+  for (const form of forms) {
+    await page.goto(`${server.url}/fixtures/markup.html`);
+    await page.evaluate((form) => {
+      const element = document.createElement('efa-form');
+      const attributes = { form: `/forms/${form}.json`, tenant: '/tenants/musterstadt.json', lang: 'de', today: '2026-11-23',
+        action: `/api/musterstadt/forms/${form}/submissions` };
+      for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+      document.body.append(element);
+    }, form);
+    await page.locator('.efa-step:not([hidden])').first().waitFor();
+    await expectSnapshot(form, await renderedMarkup(page, server.url));
+    if (form !== 'hundesteuer-anmeldung') continue;
+    await page.locator('.efa-form button[type=submit]').click();
+    await page.locator('.efa-error-summary').waitFor();
+    await expectSnapshot(`${form}-errors`, await renderedMarkup(page, server.url));
+    await fillValid(page);
+    await expectSnapshot(`${form}-review`, await renderedMarkup(page, server.url));
   }
 });
 

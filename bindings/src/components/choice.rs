@@ -30,6 +30,10 @@ pub(crate) fn render_multi(ctx: &Ctx, parent: &Element, node: &Node, path: &str,
 fn options(ctx: &Ctx, parent: &Element, node: &Node, path: &str, kind: Kind, selected: &dyn Fn(&str) -> bool) -> FieldView {
     let (id, group, mut view) = field(ctx, parent, node, path, "", kind, "-0");
     let set = fieldset(ctx, &group, node, &id, &mut view, "efa-fieldset__legend");
+    if kind == Kind::Radios {
+        // The group that can carry `aria-readonly` (components/mod.rs).
+        set.attr("role", "radiogroup");
+    }
     view.described.push(set.clone());
     let (class, input_type) = if kind == Kind::Radios { ("efa-radios", "radio") } else { ("efa-checkboxes", "checkbox") };
     let list = ctx.el(&set, "div", class);

@@ -343,14 +343,20 @@ impl FieldView {
     }
 
     fn show_readonly(&self, readonly: bool) {
-        // Checkboxes have no `readonly` attribute, but ARIA's role allows
-        // `aria-readonly`; the widget reverts any change (events.rs).
-        let checkable = matches!(self.kind, Kind::Checkboxes | Kind::Boolean);
-        let text = matches!(self.kind, Kind::Text | Kind::Date);
-        for control in &self.controls {
-            set_flag(control, "readonly", readonly && text);
-            if checkable {
-                set_optional_attribute(control, "aria-readonly", readonly.then_some("true"));
+        // Only text inputs have a `readonly` attribute. Checkboxes and
+        // selects take ARIA's `aria-readonly`, and radios take it on their
+        // group (role radiogroup; ARIA has no read-only radio). The widget
+        // reverts any change to them (events.rs).
+        let aria = readonly.then_some("true");
+        let marked = match self.kind {
+            Kind::Radios => &self.described,
+            _ => &self.controls,
+        };
+        for element in marked {
+            match self.kind {
+                Kind::Text | Kind::Date if tag_name(element) != "SELECT" => set_flag(element, "readonly", readonly),
+                Kind::Text | Kind::Checkboxes | Kind::Boolean | Kind::Radios => set_optional_attribute(element, "aria-readonly", aria),
+                _ => {}
             }
         }
     }

@@ -26,7 +26,7 @@ pub(crate) fn render(ctx: &Ctx, parent: &Element, node: &Node, path: &str, value
         area
     } else {
         let wrapper = if kind == FieldType::Money { ctx.el(&group, "div", "efa-input__wrapper") } else { group.clone() };
-        let input = input(ctx, &wrapper, &["efa-input ", width_class(node, kind)].concat(), &id, input_type(kind), path);
+        let input = input(ctx, &wrapper, input_class(node, kind), &id, input_type(kind), path);
         input.attr("value", value);
         if let Some(mode) = input_mode(kind) {
             input.attr("inputmode", mode);
@@ -81,16 +81,16 @@ fn input_mode(kind: FieldType) -> Option<&'static str> {
 }
 
 /// GOV.UK fixed widths tell citizens how long an answer is expected to be.
-fn width_class(node: &Node, kind: FieldType) -> &'static str {
+fn input_class(node: &Node, kind: FieldType) -> &'static str {
     match kind {
-        FieldType::Postcode => "efa-input--width-5",
-        FieldType::Integer | FieldType::Decimal | FieldType::Money => "efa-input--width-10",
-        FieldType::Iban => "efa-input--width-30",
+        FieldType::Postcode => "efa-input efa-input--width-5",
+        FieldType::Integer | FieldType::Decimal | FieldType::Money => "efa-input efa-input--width-10",
+        FieldType::Iban => "efa-input efa-input--width-30",
         _ => match node.max_length {
-            Some(n) if n <= 5 => "efa-input--width-5",
-            Some(n) if n <= 12 => "efa-input--width-10",
-            Some(n) if n <= 20 => "efa-input--width-20",
-            _ => "",
+            Some(n) if n <= 5 => "efa-input efa-input--width-5",
+            Some(n) if n <= 12 => "efa-input efa-input--width-10",
+            Some(n) if n <= 20 => "efa-input efa-input--width-20",
+            _ => "efa-input",
         },
     }
 }
