@@ -156,6 +156,16 @@ fn decimal(json: &Json) -> Result<Option<Value>, InputError> {
     Decimal::parse(&source).map(|d| Some(Value::Decimal(d))).ok_or_else(|| number_error(&source, true))
 }
 
+/// How a definition or tenant error says that a JSON number is too precise
+/// for [`exact_number_text`].
+pub(crate) const IMPRECISE_NUMBER: &str =
+    "has more than 15 significant digits, more than a JSON number holds exactly; write it as a string";
+
+/// Whether `json` is a number that [`exact_number_text`] refuses.
+pub(crate) fn is_imprecise_number(json: &Json) -> bool {
+    matches!(json, Json::Number(n) if exact_number_text(n).is_none())
+}
+
 /// The decimal text of a JSON number, or `None` when the number may already
 /// have been rounded. serde_json holds a number with a fraction, or beyond
 /// 64 bits, as an `f64`: every decimal of at most 15 significant digits
@@ -164,7 +174,7 @@ fn decimal(json: &Json) -> Result<Option<Value>, InputError> {
 /// JavaScript's `0.1 + 0.2` arrives as `0.30000000000000004`). Refusing
 /// them is better than storing an amount the citizen did not enter; such
 /// values are exact when sent as strings, as the widget does.
-fn exact_number_text(n: &serde_json::Number) -> Option<String> {
+pub(crate) fn exact_number_text(n: &serde_json::Number) -> Option<String> {
     let text = plain_decimal(&n.to_string())?;
     (!n.is_f64() || significant_digits(&text) <= 15).then_some(text)
 }

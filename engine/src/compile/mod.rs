@@ -500,7 +500,7 @@ pub(crate) fn parse_bound(kind: FieldType, json: &serde_json::Value) -> Option<B
         FieldType::Integer => json.as_i64().map(|i| Bound::Value(Value::Int(i))),
         FieldType::Decimal | FieldType::Money => {
             let text = match json {
-                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Number(n) => crate::input::exact_number_text(n)?,
                 serde_json::Value::String(s) => s.clone(),
                 _ => return None,
             };
@@ -545,6 +545,60 @@ mod tests {
         assert!(errors[0].message.contains("txt"), "{}", errors[0].message);
         assert_eq!(errors[0].pointer, "/steps/0/fields/0/type");
         assert!(parse_definition_text(&format!("{} x", definition())).is_err(), "trailing characters");
+    }
+
+    #[test]
+    fn numbers_are_exact_or_refused_with_the_reason() {
+        let with_bounds = |min: serde_json::Value, default: serde_json::Value| {
+            json!({ "id": "f", "version": "1.0.0", "title": "F",
+            "parameters": { "satz": { "type": "money", "default": default } },
+            "steps": [{ "id": "s", "title": "S", "fields": [
+                { "id": "betrag", "type": "decimal", "label": "Betrag", "min": min }
+            ]}]})
+        };
+        // JavaScript writes small numbers with an exponent; they are exact.
+        let form = compile(&with_bounds(json!(1e-7), json!(0.5)), Resources::default()).unwrap();
+        let betrag = form.node(form.node_at("/betrag").unwrap());
+        assert_eq!(betrag.min.as_deref(), Some(&Bound::Value(Value::Decimal(crate::Decimal::parse("0.0000001").unwrap()))));
+        assert_eq!(form.parameters.get("satz"), Some(&Some(Value::Decimal(crate::Decimal::parse("0.5").unwrap()))));
+        // Beyond 15 significant digits a JSON number may already be rounded.
+        let number = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        let errors = compile(&with_bounds(number("12345678901234567.5"), number("0.30000000000000004")), Resources::default()).unwrap_err();
+        let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.pointer.as_str(), e.message.as_str())).collect();
+        assert!(
+            found.contains(&(
+                "/parameters/satz/default",
+                "default has more than 15 significant digits, more than a JSON number holds exactly; write it as a string"
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(
+                "/steps/0/fields/0/min",
+                "'min' has more than 15 significant digits, more than a JSON number holds exactly; write it as a string"
+            )),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_tenant_value_beyond_15_digits_is_refused() {
+        let definition = json!({ "id": "f", "version": "1.0.0", "title": "F",
+            "parameters": { "satz": { "type": "decimal" } },
+            "steps": [{ "id": "s", "title": "S", "fields": [{ "id": "a", "type": "text", "label": "A" }]}]});
+        let tenant = |value: serde_json::Value| {
+            let mut tenant: serde_json::Value = serde_json::from_str(include_str!("../../../forms/tenants/seedorf.json")).unwrap();
+            tenant["parameters"] = json!({ "*": { "satz": value } });
+            parse_tenant(&tenant).unwrap()
+        };
+        let exact = tenant(json!("1234567890123456.75"));
+        let form = compile(&definition, Resources { codelists: None, tenant: Some(&exact) }).unwrap();
+        assert_eq!(form.parameters.get("satz"), Some(&Some(Value::Decimal(crate::Decimal::parse("1234567890123456.75").unwrap()))));
+        // As a tenant file has it: the JSON text, which an f64 cannot hold.
+        let rounded = tenant(serde_json::from_str("1234567890123456.75").unwrap());
+        let errors = compile(&definition, Resources { codelists: None, tenant: Some(&rounded) }).unwrap_err();
+        assert_eq!(errors[0].pointer, "/parameters/*/satz");
+        assert!(errors[0].message.contains("more than 15 significant digits"), "{}", errors[0].message);
     }
 
     #[test]

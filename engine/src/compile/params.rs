@@ -2,6 +2,7 @@
 //! form, else the tenant's value for all forms (`"*"`), else the form's default.
 
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
+use crate::input::{exact_number_text, is_imprecise_number, IMPRECISE_NUMBER};
 use crate::model::{FormDefinition, ParameterType, Tenant};
 use crate::value::{Date, Decimal, Type, Value};
 use crate::NameMap;
@@ -16,18 +17,12 @@ pub(super) fn resolve(definition: &FormDefinition, tenant: Option<&Tenant>, erro
         let value = match (from_tenant, &parameter.default) {
             (Some((scope, json)), _) => parse(parameter.kind, json).ok_or_else(|| {
                 let pointer = pointer_push(&pointer_push("/parameters", scope), name);
-                DefinitionError::new(
-                    pointer,
-                    Kind::Tenant,
-                    format!("tenant value for parameter '{name}' is not a valid {}", type_name(parameter.kind)),
-                )
+                let problem = problem(parameter.kind, json);
+                DefinitionError::new(pointer, Kind::Tenant, format!("tenant value for parameter '{name}' {problem}"))
             }),
             (None, Some(json)) => parse(parameter.kind, json).ok_or_else(|| {
-                DefinitionError::new(
-                    pointer_push(&declared_at, "default"),
-                    Kind::InvalidProperty,
-                    format!("default is not a valid {}", type_name(parameter.kind)),
-                )
+                let problem = problem(parameter.kind, json);
+                DefinitionError::new(pointer_push(&declared_at, "default"), Kind::InvalidProperty, format!("default {problem}"))
             }),
             (None, None) => Err(DefinitionError::new(
                 &declared_at,
@@ -81,6 +76,15 @@ fn type_name(kind: ParameterType) -> &'static str {
     }
 }
 
+/// What is wrong with a value that [`parse`] refused.
+fn problem(kind: ParameterType, json: &serde_json::Value) -> String {
+    if is_imprecise_number(json) {
+        IMPRECISE_NUMBER.to_string()
+    } else {
+        format!("is not a valid {}", type_name(kind))
+    }
+}
+
 /// Parses a parameter value; `Some(None)` is an explicitly empty value.
 fn parse(kind: ParameterType, json: &serde_json::Value) -> Option<Option<Value>> {
     use serde_json::Value as J;
@@ -90,7 +94,7 @@ fn parse(kind: ParameterType, json: &serde_json::Value) -> Option<Option<Value>>
     let value = match (kind, json) {
         (ParameterType::Text, J::String(s)) => Value::Text(s.trim().into()),
         (ParameterType::Integer, J::Number(n)) => Value::Int(n.as_i64()?),
-        (ParameterType::Decimal | ParameterType::Money, J::Number(n)) => Value::Decimal(Decimal::parse(&n.to_string())?),
+        (ParameterType::Decimal | ParameterType::Money, J::Number(n)) => Value::Decimal(Decimal::parse(&exact_number_text(n)?)?),
         (ParameterType::Decimal | ParameterType::Money, J::String(s)) => Value::Decimal(Decimal::parse(s.trim())?),
         (ParameterType::Boolean, J::Bool(b)) => Value::Bool(*b),
         (ParameterType::Date, J::String(s)) => Value::Date(Date::parse(s)?),

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::{parse_bound, value_type, ChoiceOption, FieldSpec, Logic, Node, NodeId, NodeKind, Scope};
 use crate::error::{pointer_push, DefinitionError, DefinitionErrorKind as Kind};
+use crate::input::{is_imprecise_number, IMPRECISE_NUMBER};
 use crate::model::{CodeList, Field, FieldType, FormDefinition, OptionItem, Options, Text};
 use crate::pattern::Pattern;
 use crate::NameMap;
@@ -373,8 +374,12 @@ impl Builder<'_> {
         let json = json?;
         let bound = parse_bound(field.kind, json);
         if bound.is_none() && matches!(field.kind, FieldType::Integer | FieldType::Decimal | FieldType::Money | FieldType::Date) {
-            let expected = if field.kind == FieldType::Date { "an ISO date 'YYYY-MM-DD' or \"today\"" } else { "a number" };
-            self.error(pointer_push(pointer, key), Kind::InvalidProperty, format!("'{key}' must be {expected}"));
+            let message = match field.kind {
+                FieldType::Date => format!("'{key}' must be an ISO date 'YYYY-MM-DD' or \"today\""),
+                FieldType::Decimal | FieldType::Money if is_imprecise_number(json) => format!("'{key}' {IMPRECISE_NUMBER}"),
+                _ => format!("'{key}' must be a number"),
+            };
+            self.error(pointer_push(pointer, key), Kind::InvalidProperty, message);
         }
         bound
     }
