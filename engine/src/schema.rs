@@ -152,9 +152,10 @@ impl CompiledForm {
         if let Some(min) = spec.and_then(|s| s.min_length) {
             object.insert("minLength".into(), json!(min.max(1)));
         }
-        // The compiled pattern is the author's, anchored: `^(?:…)$`.
-        if let Some(pattern) = &definition.pattern {
-            object.insert("pattern".into(), json!(pattern.as_str()));
+        // The author's pattern, anchored and written in ECMA-262 syntax. It
+        // compiled, so it translates.
+        if let Some(Ok(pattern)) = definition.pattern.as_ref().map(|p| crate::pattern::ecma_anchored(p.source())) {
+            object.insert("pattern".into(), json!(pattern));
         }
         if kind == FieldType::Integer {
             for (key, bound) in [("minimum", &definition.min), ("maximum", &definition.max)] {

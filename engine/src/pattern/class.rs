@@ -10,6 +10,11 @@ pub struct Class {
 }
 
 impl Class {
+    /// The inclusive ranges of code points, sorted.
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
+
     pub fn single(c: char) -> Class {
         Class { ranges: vec![(c as u32, c as u32)] }
     }

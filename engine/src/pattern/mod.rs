@@ -17,6 +17,7 @@
 
 mod class;
 mod compile;
+mod ecma;
 mod parse;
 mod run;
 
@@ -40,8 +41,8 @@ const MAX_PROGRAM_LEN: usize = 10_000;
 #[derive(Debug, Clone)]
 pub struct Pattern {
     program: Program,
-    /// The pattern as written, anchored: `^(?:…)$`.
-    anchored: Box<str>,
+    /// The pattern as written.
+    source: Box<str>,
 }
 
 /// Why a pattern was refused. Displayed to follow "the pattern is ".
@@ -82,19 +83,26 @@ impl Pattern {
         }
         let ast = parse::parse(pattern)?;
         let program = compile::compile(&ast)?;
-        Ok(Pattern { program, anchored: format!("^(?:{pattern})$").into() })
+        Ok(Pattern { program, source: pattern.into() })
     }
 
-    /// The pattern anchored to the whole text, `^(?:…)$`, as JSON Schema's
-    /// `pattern` (which matches anywhere in the text) needs it.
-    pub fn as_str(&self) -> &str {
-        &self.anchored
+    /// The pattern as the author wrote it.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// Whether the whole of `text` matches.
     pub fn is_match(&self, text: &str) -> bool {
         run::matches(&self.program, text)
     }
+}
+
+/// `pattern` in ECMA-262 syntax, anchored to the whole text (`^(?:…)$`),
+/// as JSON Schema's `pattern` (which matches anywhere in the text and is
+/// read by JavaScript, Python and Rust validators alike) needs it.
+pub fn ecma_anchored(pattern: &str) -> Result<String, PatternError> {
+    Pattern::new(pattern)?;
+    parse::parse(pattern).map(|ast| ecma::anchored(&ast))
 }
 
 #[cfg(test)]

@@ -193,3 +193,41 @@ proptest! {
         }
     }
 }
+
+fn ecma(pattern: &str) -> String {
+    super::ecma_anchored(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"))
+}
+
+#[test]
+fn json_schema_patterns_are_written_in_ecma_syntax() {
+    assert_eq!(ecma("[0-9]{5}"), "^(?:[0-9]{5})$");
+    assert_eq!(ecma(r"\d{2,}|x?"), "^(?:(?:[0-9]{2,}|x?))$");
+    // Case folding, POSIX classes, `\A`/`\z` and hex escapes are spelled out.
+    assert_eq!(ecma("(?i)ab"), "^(?:[Aa][Bb])$");
+    assert_eq!(ecma(r"\A[[:alpha:]]+\z"), "^(?:^[A-Za-z]+$)$");
+    assert_eq!(ecma(r"\x{41}\u00e4"), "^(?:Aä)$");
+    // Named groups become plain groups; `.` keeps excluding only newlines.
+    assert_eq!(ecma(r"(?P<plz>\d)."), r"^(?:[0-9][^\u000A])$");
+    assert_eq!(ecma(r"\s"), r"^(?:[\u0009-\u000D ])$");
+    assert_eq!(ecma(r"[\]\-\\^]\.\$"), r"^(?:[\-\\-\^]\.\$)$");
+    assert_eq!(ecma(r"(?s).[^\s\S]"), r"^(?:[\s\S][^\s\S])$");
+    assert_eq!(ecma(r"(?m)^a$"), r"^(?:(?:^|(?<=\n))a(?:$|(?=\n)))$");
+    assert!(super::ecma_anchored("(").is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The ECMA text, searched anywhere as JSON Schema does, matches what
+    /// the pattern matches. regex-lite reads the common syntax the ECMA
+    /// text keeps to (no look-around: the grammar has no `(?m)`).
+    #[test]
+    fn the_ecma_pattern_matches_the_same_texts(pattern in pattern(), texts in prop::collection::vec(text(), 1..6)) {
+        let ours = Pattern::new(&pattern).expect("the grammar only makes valid patterns");
+        let ecma = ecma(&pattern);
+        let reference = regex_lite::Regex::new(&ecma).unwrap_or_else(|e| panic!("{ecma}: {e}"));
+        for text in &texts {
+            prop_assert_eq!(ours.is_match(text), reference.is_match(text), "pattern {:?} as {:?} text {:?}", pattern, ecma, text);
+        }
+    }
+}
