@@ -193,31 +193,35 @@ pub(crate) fn write_signed(out: &mut String, value: i64) {
 /// escapes `\b \t \n \f \r`, other control characters as `\u00xx`;
 /// everything else, non-ASCII included, as it is.
 pub(crate) fn write_str(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (position, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\t' => "\\t",
-            b'\r' => "\\r",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
+    // Runs without escapes are copied whole: most text has none, and a
+    // tight search beats deciding byte by byte what to push.
+    while let Some(offset) = bytes[start..].iter().position(|&byte| byte < 0x20 || byte == b'"' || byte == b'\\') {
         // An ASCII byte: `position` is a character boundary.
+        let position = start + offset;
         out.push_str(&text[start..position]);
-        if escape.is_empty() {
-            write_control(out, byte);
-        } else {
-            out.push_str(escape);
-        }
+        write_escape(out, bytes[position]);
         start = position + 1;
     }
     out.push_str(&text[start..]);
     out.push('"');
+}
+
+fn write_escape(out: &mut String, byte: u8) {
+    let escape = match byte {
+        b'"' => "\\\"",
+        b'\\' => "\\\\",
+        b'\n' => "\\n",
+        b'\t' => "\\t",
+        b'\r' => "\\r",
+        0x08 => "\\b",
+        0x0c => "\\f",
+        _ => return write_control(out, byte),
+    };
+    out.push_str(escape);
 }
 
 fn write_control(out: &mut String, byte: u8) {
