@@ -50,7 +50,7 @@ check "limits (wasm)" node tests/wasm-runner/limits.mjs
 
 step "size (gzip -9): wasm + JS + CSS; budget ${SIZE_BUDGET_KB} KB, ceiling ${SIZE_CEILING_KB} KB"
 # The budget (150 KB) is not met yet: the report says so on every run. The
-# ceiling (179 KB measured on 2026-11-23, plus a little headroom) fails the
+# ceiling (180 KB measured on 2026-11-23, plus a little headroom) fails the
 # build if the widget grows back while the engine's diet (ARCHITECTURE.md,
 # "Widget size") is under way. Lower it whenever the widget shrinks.
 size_report() {
