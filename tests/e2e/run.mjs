@@ -529,29 +529,53 @@ test('a definition with markup in its texts renders it as text and runs nothing'
   }
 });
 
-test('rendered markup of every form, the error state and the review page matches the reviewed snapshots', async (page) => {
+/** axe on every step of the form shown, as it opens and with the errors
+ * "Weiter" shows on it (the progress list leads to each step). */
+async function axeEveryStep(page, form) {
+  const steps = await page.locator('.efa-progress__link[data-action="goto-step"]').count();
+  assert.ok(steps > 0, `${form}: steps in the progress list`);
+  for (let step = 0; step < steps; step += 1) {
+    await page.locator(`.efa-progress__link[data-step="${step}"]`).click();
+    await page.locator('section:not([hidden]) .efa-caption', { hasText: `Schritt ${step + 1} von ${steps}` }).waitFor();
+    await axe(page, `${form}, step ${step + 1}`);
+    await page.locator('.efa-form button[type=submit]').click();
+    await shot(page, `23-${form}-step-${step + 1}-continued`);
+    await axe(page, `${form}, step ${step + 1} after "Weiter"`);
+  }
+  await page.locator('.efa-progress__link[data-step="0"]').click();
+  await page.locator('section:not([hidden]) .efa-caption', { hasText: `Schritt 1 von ${steps}` }).waitFor();
+}
+
+/** Opens `form` alone on an empty page for the tenant musterstadt. */
+async function openAlone(page, form) {
+  await page.goto(`${server.url}/fixtures/markup.html`);
+  await page.evaluate((form) => {
+    const element = document.createElement('efa-form');
+    const attributes = { form: `/forms/${form}.json`, tenant: '/tenants/musterstadt.json', lang: 'de', today: '2026-11-23',
+      action: `/api/musterstadt/forms/${form}/submissions` };
+    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+    document.querySelector('main').append(element);
+  }, form);
+  await page.locator('.efa-step:not([hidden])').first().waitFor();
+}
+
+test('rendered markup of every form, the error state and the review page matches the reviewed snapshots; axe finds nothing on any step of any form', async (page) => {
   const forms = (await readdir(new URL('../../forms/', import.meta.url)))
     .filter((file) => file.endsWith('.json') && !file.endsWith('.schema.json'))
     .map((file) => file.slice(0, -'.json'.length));
   assert.ok(forms.length >= 4, `forms found: ${forms}`);
   for (const form of forms) {
-    await page.goto(`${server.url}/fixtures/markup.html`);
-    await page.evaluate((form) => {
-      const element = document.createElement('efa-form');
-      const attributes = { form: `/forms/${form}.json`, tenant: '/tenants/musterstadt.json', lang: 'de', today: '2026-11-23',
-        action: `/api/musterstadt/forms/${form}/submissions` };
-      for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-      document.body.append(element);
-    }, form);
-    await page.locator('.efa-step:not([hidden])').first().waitFor();
+    await openAlone(page, form);
     await expectSnapshot(form, await renderedMarkup(page, server.url));
-    if (form !== 'hundesteuer-anmeldung') continue;
-    await page.locator('.efa-form button[type=submit]').click();
-    await page.locator('.efa-error-summary').waitFor();
-    await expectSnapshot(`${form}-errors`, await renderedMarkup(page, server.url));
-    await fillValid(page);
-    await expectSnapshot(`${form}-review`, await renderedMarkup(page, server.url));
+    await axeEveryStep(page, form);
   }
+  const form = 'hundesteuer-anmeldung';
+  await openAlone(page, form);
+  await page.locator('.efa-form button[type=submit]').click();
+  await page.locator('.efa-error-summary').waitFor();
+  await expectSnapshot(`${form}-errors`, await renderedMarkup(page, server.url));
+  await fillValid(page);
+  await expectSnapshot(`${form}-review`, await renderedMarkup(page, server.url));
 });
 
 test('the widget works under a strict Content-Security-Policy without a violation', async (page) => {
