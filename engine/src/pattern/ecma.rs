@@ -68,18 +68,18 @@ fn write_class(class: &Class, out: &mut String) {
     match (ranges.as_slice(), negated.as_slice()) {
         ([], _) => out.push_str(r"[^\s\S]"),
         (_, []) => out.push_str(r"[\s\S]"),
-        ([(low, high)], _) if low == high => literal(*low, out),
+        ([(low, high)], _) if low == high => escaped(*low, SYNTAX, out),
         _ => {
             // The shorter of the class and its complement (`.` is `[^\n]`).
             let (prefix, ranges) = if negated.len() < ranges.len() { ("[^", negated) } else { ("[", ranges) };
             out.push_str(prefix);
             for (low, high) in ranges {
-                class_char(low, out);
+                escaped(low, CLASS_SYNTAX, out);
                 if high != low {
                     if u32::from(high) > u32::from(low) + 1 {
                         out.push('-');
                     }
-                    class_char(high, out);
+                    escaped(high, CLASS_SYNTAX, out);
                 }
             }
             out.push(']');
@@ -94,17 +94,12 @@ fn scalar_ranges(ranges: &[(u32, u32)]) -> Vec<(char, char)> {
     pieces.filter_map(|(low, high)| Some((char::from_u32(low)?, char::from_u32(high)?)).filter(|(l, h)| l <= h)).collect()
 }
 
-fn literal(c: char, out: &mut String) {
-    if "^$\\.*+?()[]{}|".contains(c) {
-        out.push('\\');
-        out.push(c);
-    } else {
-        escaped_or_plain(c, out);
-    }
-}
+/// Characters that mean something outside and inside `[…]`.
+const SYNTAX: &str = "^$\\.*+?()[]{}|";
+const CLASS_SYNTAX: &str = "\\]^-[";
 
-fn class_char(c: char, out: &mut String) {
-    if "\\]^-[".contains(c) {
+fn escaped(c: char, syntax: &str, out: &mut String) {
+    if syntax.contains(c) {
         out.push('\\');
         out.push(c);
     } else {
