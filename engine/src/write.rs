@@ -83,7 +83,7 @@ impl WriteJson for FieldState {
         object.member("value", &self.value);
         if let Some(count) = self.count {
             object.key("count");
-            write_integer(object.out, count as u64);
+            write_integer(object.out, count);
         }
         if let Some(options) = &self.options {
             object.member("options", options);
@@ -151,7 +151,7 @@ impl<'a> Object<'a> {
     }
 }
 
-fn bool_text(value: bool) -> &'static str {
+pub(crate) fn bool_text(value: bool) -> &'static str {
     if value {
         "true"
     } else {
@@ -181,11 +181,8 @@ pub(crate) fn write_value(out: &mut String, value: &Json) {
     }
 }
 
-pub(crate) fn write_integer(out: &mut String, value: u64) {
-    let _ = write!(out, "{value}");
-}
-
-pub(crate) fn write_signed(out: &mut String, value: i64) {
+/// An integer, as serde_json writes it (`Display` is the same text).
+pub(crate) fn write_integer(out: &mut String, value: impl std::fmt::Display) {
     let _ = write!(out, "{value}");
 }
 

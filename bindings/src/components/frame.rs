@@ -8,7 +8,7 @@
 
 use super::Attr;
 use efa_engine::model::Tenant;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
 use super::error_summary::{self, Summary};
@@ -73,7 +73,7 @@ pub(crate) fn render(ctx: &Ctx, container: &Element, tenant: Option<&Tenant>, st
 /// The tenant's colours, font and corner radius as design tokens.
 fn apply_tokens(root: &HtmlElement, tenant: &Tenant) {
     let branding = &tenant.branding;
-    let style: web_sys::CssStyleDeclaration = prop(root, &JsValue::from_str("style")).unchecked_into();
+    let style: web_sys::CssStyleDeclaration = prop(root, "style").unchecked_into();
     let _ = style.set_property("--efa-color-primary", &branding.primary_color);
     let _ = style.set_property("--efa-color-on-primary", &branding.on_primary_color);
     let _ = style.set_property("--efa-color-text", &branding.text_color);

@@ -135,23 +135,29 @@ impl Attr for Element {
     }
 }
 
-/// A property of a DOM object (`value`, `checked`, `tagName`, a file's
-/// `name`): read through `Reflect`, so one import serves every property the
-/// widget reads, instead of a generated getter (an import and its
-/// JavaScript glue) per property and type.
+/// A property of a DOM object by key (a name, or an index of a list):
+/// read through `Reflect`, so one import serves every property the widget
+/// reads, instead of a generated getter (an import and its JavaScript
+/// glue) per property and type.
 #[inline(never)]
-pub(crate) fn prop(object: &JsValue, key: &JsValue) -> JsValue {
+fn prop_at(object: &JsValue, key: &JsValue) -> JsValue {
     js_sys::Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A property by name (`value`, `checked`, `children`, an event's `target`).
+#[inline(never)]
+pub(crate) fn prop(object: &JsValue, name: &str) -> JsValue {
+    prop_at(object, &JsValue::from_str(name))
 }
 
 /// A property by name, as text (empty when it is not a string).
 pub(crate) fn text_prop(object: &JsValue, name: &str) -> String {
-    prop(object, &JsValue::from_str(name)).as_string().unwrap_or_default()
+    prop(object, name).as_string().unwrap_or_default()
 }
 
 /// A property by name, as a number (0 when it is not a number).
 pub(crate) fn number_prop(object: &JsValue, name: &str) -> f64 {
-    prop(object, &JsValue::from_str(name)).as_f64().unwrap_or(0.0)
+    prop(object, name).as_f64().unwrap_or(0.0)
 }
 
 /// Sets a property; the widget sets plain data properties (`value`,
@@ -164,13 +170,13 @@ pub(crate) fn set_prop(object: &JsValue, name: &str, value: &JsValue) {
 /// The items of an array-like DOM list (an element's `children`, a file
 /// input's `files`), read by index through the same import.
 pub(crate) fn items(list: &JsValue) -> impl DoubleEndedIterator<Item = JsValue> + '_ {
-    (0..number_prop(list, "length") as u32).map(move |index| prop(list, &JsValue::from(index)))
+    (0..number_prop(list, "length") as u32).map(move |index| prop_at(list, &JsValue::from(index)))
 }
 
 /// A property holding an object (`ownerDocument`, `localStorage`), or
 /// `None` when it is null or missing.
 pub(crate) fn object_prop<T: JsCast>(object: &JsValue, name: &str) -> Option<T> {
-    Some(prop(object, &JsValue::from_str(name))).filter(|value| !value.is_null() && !value.is_undefined()).map(JsCast::unchecked_into)
+    Some(prop(object, name)).filter(|value| !value.is_null() && !value.is_undefined()).map(JsCast::unchecked_into)
 }
 
 /// An element's tag name (`SELECT`, `FIELDSET`).
@@ -394,10 +400,10 @@ impl FieldView {
         for control in &self.controls {
             if matches!(self.kind, Kind::Radios | Kind::Checkboxes) {
                 // Controls are always in an item element.
-                let item: Element = prop(control, &JsValue::from_str("parentElement")).unchecked_into();
+                let item: Element = prop(control, "parentElement").unchecked_into();
                 set_hidden(&item, !is_offered(control));
             } else if tag_name(control) == "SELECT" {
-                for option in items(&prop(control, &JsValue::from_str("children"))) {
+                for option in items(&prop(control, "children")) {
                     let option: Element = option.unchecked_into();
                     set_hidden(&option, !is_offered(&option));
                 }

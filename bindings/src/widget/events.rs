@@ -12,7 +12,7 @@ use web_sys::{Element, Event, File};
 
 use super::{draft, send, Widget};
 use crate::components::step_nav::Page;
-use crate::components::{date, items, set_prop, tag_name, Kind};
+use crate::components::{date, items, object_prop, prop, set_prop, tag_name, Kind};
 
 /// Work that must happen after the widget is released: host events may
 /// call back into the element, and sending waits for the network.
@@ -124,7 +124,7 @@ impl Widget {
             On::Click => self.on_click(&target, event),
             On::FocusOut => {
                 // A focusout's `relatedTarget` is the node taking the focus, or null.
-                let next = Some(prop(event, "relatedTarget")).filter(|t| !t.is_null() && !t.is_undefined()).map(JsCast::unchecked_into);
+                let next: Option<web_sys::Node> = object_prop(event, "relatedTarget");
                 self.on_leave(&target, next.as_ref());
                 After::Nothing
             }
@@ -310,9 +310,4 @@ impl Widget {
             Kind::Files | Kind::Display => Json::Null,
         }
     }
-}
-
-/// A property of a control (`value`, `checked`) or an event.
-fn prop(object: &JsValue, name: &str) -> JsValue {
-    crate::components::prop(object, &JsValue::from_str(name))
 }

@@ -393,7 +393,7 @@ impl Widget {
         self.rebuild_entries(path, states);
         // The last entry is the new one; focus its first control.
         let Some(list) = self.views.get(path).and_then(|v| v.items.as_ref()) else { return };
-        let children = prop(list, &JsValue::from_str("children"));
+        let children = prop(list, "children");
         let entry = items(&children).rev().map(Element::unchecked_from_js).find(|e| tag_name(e) == "FIELDSET");
         if let Some(entry) = entry {
             crate::components::focus(&entry);
@@ -444,7 +444,7 @@ impl Widget {
     /// Adds the files chosen in an attachment's file input.
     fn add_files(&mut self, path: &str, input: &Element) -> Option<Json> {
         let chosen = self.files.or_insert_with(path, Vec::new);
-        chosen.extend(items(&prop(input, &JsValue::from_str("files"))).map(File::unchecked_from_js));
+        chosen.extend(items(&prop(input, "files")).map(File::unchecked_from_js));
         // Cleared so that choosing the same file again is a change.
         set_prop(input, "value", &JsValue::from_str(""));
         self.sync_files(path)

@@ -78,11 +78,7 @@ impl Pattern {
     /// Compiles `pattern`, which must then match the whole text (as if it
     /// were written `^(?:pattern)$`).
     pub fn new(pattern: &str) -> Result<Pattern, PatternError> {
-        if pattern.chars().count() > MAX_PATTERN_LEN {
-            return Err(PatternError::TooLong);
-        }
-        let ast = parse::parse(pattern)?;
-        let program = compile::compile(&ast)?;
+        let program = compile::compile(&parse_within_limits(pattern)?)?;
         Ok(Pattern { program, source: pattern.into() })
     }
 
@@ -101,8 +97,15 @@ impl Pattern {
 /// as JSON Schema's `pattern` (which matches anywhere in the text and is
 /// read by JavaScript, Python and Rust validators alike) needs it.
 pub fn ecma_anchored(pattern: &str) -> Result<String, PatternError> {
-    Pattern::new(pattern)?;
-    parse::parse(pattern).map(|ast| ecma::anchored(&ast))
+    parse_within_limits(pattern).map(|ast| ecma::anchored(&ast))
+}
+
+/// The syntax tree of a pattern no longer than [`MAX_PATTERN_LEN`].
+fn parse_within_limits(pattern: &str) -> Result<parse::Ast, PatternError> {
+    if pattern.chars().count() > MAX_PATTERN_LEN {
+        return Err(PatternError::TooLong);
+    }
+    parse::parse(pattern)
 }
 
 #[cfg(test)]

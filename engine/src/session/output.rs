@@ -15,7 +15,7 @@ use crate::i18n;
 use crate::input::{canonical, file_meta};
 use crate::model::{FieldType, Severity};
 use crate::value::Value;
-use crate::write::{write_signed, write_str, write_value, Object};
+use crate::write::{bool_text, write_integer, write_str, write_value, Object};
 
 impl State {
     /// Every (node, instance) in document order.
@@ -384,8 +384,8 @@ fn write_canonical(node: &crate::compile::Node, value: &Value, raw: &Json, out: 
             write_value(out, &canonical(node, value, raw));
         }
         (_, Value::Text(text)) => write_str(out, text),
-        (_, Value::Int(i)) => write_signed(out, *i),
-        (_, Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+        (_, Value::Int(i)) => write_integer(out, i),
+        (_, Value::Bool(b)) => out.push_str(bool_text(*b)),
         (_, Value::Date(d)) => d.with_iso(|iso| write_str(out, iso)),
         (_, value) => write_value(out, &crate::input::to_json(value)),
     }
