@@ -3,8 +3,10 @@
 # serve as it is:
 #   efa-form.js        module entry: defines <efa-form>
 #   efa_wasm.js        wasm-bindgen glue (also usable on its own, and in Node)
-#   efa_wasm_bg.wasm   engine + renderer
+#   efa_wasm_bg.wasm   engine + renderer: loads compiled form images, no compiler
 #   efa_wasm.d.ts      TypeScript types of the script API
+#   efa_compiler.js    the compiler module (and _bg.wasm, .d.ts): fetched by
+#                      the element only when a page names a JSON definition
 #   efa-form.css       styles (design tokens documented at the top)
 # and into bindings/pkg-node/ the Node build (wasm-bindgen --target nodejs,
 # with the conformance harness) used by tests/wasm-runner and examples/node.
@@ -20,6 +22,7 @@ NODE_WASM=target/wasm32-unknown-unknown/wasm-release/efa_wasm.wasm
 # standard library (below), which would otherwise evict the Node build's.
 WIDGET_TARGET=target/widget
 WIDGET_WASM=$WIDGET_TARGET/wasm32-unknown-unknown/wasm-release/efa_wasm.wasm
+COMPILER_WASM=$WIDGET_TARGET/wasm32-unknown-unknown/wasm-release/efa_wasm_compiler.wasm
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -43,10 +46,10 @@ fi
 # keystroke costs microseconds either way. The Node build is for servers:
 # opt-level 3 and -O3, about twice as fast (tests/wasm-runner/bench.mjs).
 build() {
-  local level="$1"
-  shift
+  local package="$1" level="$2"
+  shift 2
   CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL="$level" \
-    cargo build -p efa-wasm --target wasm32-unknown-unknown --profile wasm-release "$@"
+    cargo build -p "$package" --target wasm32-unknown-unknown --profile wasm-release "$@"
 }
 
 optimize() {
@@ -59,7 +62,7 @@ optimize() {
 }
 
 step "cargo build (wasm-release, Node build with the conformance harness)"
-build 3 --features conformance
+build efa-wasm 3 --features conformance
 rm -rf "$NODE_PKG"
 wasm-bindgen --target nodejs --out-dir "$NODE_PKG" --out-name efa_wasm "$NODE_WASM"
 optimize "$NODE_PKG/efa_wasm_bg.wasm" -O3
@@ -72,15 +75,21 @@ optimize "$NODE_PKG/efa_wasm_bg.wasm" -O3
 # ordinary panics). -Z flags on the pinned stable toolchain need
 # RUSTC_BOOTSTRAP; the flags are added to .cargo/config.toml's (the stack
 # size), not put in their place as RUSTFLAGS would.
-step "cargo build (wasm-release, widget: std rebuilt, panic = immediate abort)"
-RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$WIDGET_TARGET" build "${EFA_WASM_OPT_LEVEL:-z}" \
-  -Zbuild-std=std,panic_abort \
-  --config 'target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none"]'
+# The compiler module is built the same way: it shares the rebuilt std.
+widget_build() {
+  RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$WIDGET_TARGET" build "$1" "${EFA_WASM_OPT_LEVEL:-z}" \
+    -Zbuild-std=std,panic_abort \
+    --config 'target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none"]'
+}
+step "cargo build (wasm-release, widget and compiler module: std rebuilt, panic = immediate abort)"
+widget_build efa-wasm
+widget_build efa-wasm-compiler
 
 step "wasm-bindgen --target web"
 rm -rf "$PKG"
 mkdir -p "$PKG"
 wasm-bindgen --target web --out-dir "$PKG" --out-name efa_wasm "$WIDGET_WASM"
+wasm-bindgen --target web --out-dir "$PKG" --out-name efa_compiler "$COMPILER_WASM"
 
 # Restructured control flow (--flatten --rereloop) before -Oz, twice, until
 # nothing shrinks: about 2 KB gzip below a plain -Oz. --low-memory-unused:
@@ -88,6 +97,7 @@ wasm-bindgen --target web --out-dir "$PKG" --out-name efa_wasm "$WIDGET_WASM"
 # reached by a stack that has already overflowed (another ~1.5 KB).
 step "wasm-opt --low-memory-unused --flatten --rereloop -Oz -Oz --converge"
 optimize "$PKG/efa_wasm_bg.wasm" --low-memory-unused --flatten --rereloop -Oz -Oz --converge
+optimize "$PKG/efa_compiler_bg.wasm" -Oz
 
 step "package (JS and CSS minified with esbuild; the sources keep the comments)"
 cp bindings/README.md "$PKG/"
@@ -97,6 +107,8 @@ cp bindings/README.md "$PKG/"
 minify() { bindings/node_modules/.bin/esbuild "$1" --minify --log-level=warning --outfile="$2" "${@:3}"; }
 minify "$PKG/efa_wasm.js" "$PKG/efa_wasm.min.js" '--banner:js=/* @ts-self-types="./efa_wasm.d.ts" */'
 mv "$PKG/efa_wasm.min.js" "$PKG/efa_wasm.js"
+minify "$PKG/efa_compiler.js" "$PKG/efa_compiler.min.js" '--banner:js=/* @ts-self-types="./efa_compiler.d.ts" */'
+mv "$PKG/efa_compiler.min.js" "$PKG/efa_compiler.js"
 minify bindings/js/efa-form.js "$PKG/efa-form.js"
 minify bindings/css/efa-form.css "$PKG/efa-form.css"
 cat > "$PKG/package.json" <<JSON
@@ -109,7 +121,8 @@ cat > "$PKG/package.json" <<JSON
   "main": "efa_wasm.js",
   "module": "efa-form.js",
   "types": "efa_wasm.d.ts",
-  "files": ["efa-form.js", "efa-form.css", "efa_wasm.js", "efa_wasm.d.ts", "efa_wasm_bg.wasm", "efa_wasm_bg.wasm.d.ts", "README.md"],
+  "files": ["efa-form.js", "efa-form.css", "efa_wasm.js", "efa_wasm.d.ts", "efa_wasm_bg.wasm", "efa_wasm_bg.wasm.d.ts",
+            "efa_compiler.js", "efa_compiler.d.ts", "efa_compiler_bg.wasm", "efa_compiler_bg.wasm.d.ts", "README.md"],
   "sideEffects": ["efa-form.js"]
 }
 JSON

@@ -1,18 +1,25 @@
 // <efa-form>: the efa-forms widget as a custom element.
 //
 //   <script type="module" src="/efa/efa-form.js"></script>
-//   <efa-form form="/forms/hundesteuer-anmeldung.json"
-//             tenant="/tenants/musterstadt.json" lang="de"
+//   <efa-form form="/compiled/musterstadt/hundesteuer-anmeldung.efa" lang="de"
 //             action="/api/submissions"></efa-form>
 //
-// This file only fetches the files and loads the WASM module; the renderer
-// (Rust, efa_wasm_bg.wasm) builds and updates the form in a shadow root.
-// No eval, no inline styles: it runs under
-// `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
-import init, { mount, referencedCodelists, renderFailure } from './efa_wasm.js';
+// `form` names a compiled form image (`efa compile`, or efa serve's
+// /compiled/{tenant}/{form}.efa): it carries the tenant it was compiled for,
+// and the widget (efa_wasm_bg.wasm) only loads it. When `form` names a JSON
+// definition instead, the compiler module (efa_compiler_bg.wasm) is fetched
+// on demand and compiles it here with the `tenant` file and code lists.
+//
+// This file only fetches the files and loads the WASM modules; the renderer
+// (Rust) builds and updates the form in a shadow root. No eval, no inline
+// styles: it runs under `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
+import init, { mount, renderFailure } from './efa_wasm.js';
 
 const base = new URL('.', import.meta.url);
+/** The first bytes of every compiled form image ("EFAi"). */
+const IMAGE_MAGIC = [0x45, 0x46, 0x41, 0x69];
 let ready;
+let compilerReady;
 
 /** Today's civil date in Europe/Berlin, the date German authorities count in. */
 function berlinToday() {
@@ -23,14 +30,39 @@ function berlinToday() {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
-async function fetchText(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+async function fetchOk(url, accept) {
+  const response = await fetch(url, { headers: { Accept: accept }, credentials: 'same-origin' });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.text();
+  return response;
 }
 
-async function fetchJson(url) {
-  return JSON.parse(await fetchText(url));
+async function fetchText(url) {
+  return (await fetchOk(url, 'application/json')).text();
+}
+
+async function fetchBytes(url) {
+  return new Uint8Array(await (await fetchOk(url, 'application/octet-stream, application/json;q=0.9')).arrayBuffer());
+}
+
+function isImage(bytes) {
+  return IMAGE_MAGIC.every((byte, i) => bytes[i] === byte);
+}
+
+/**
+ * Compiles a JSON definition in the browser with the compiler module,
+ * loaded only now: pages that serve compiled images never download it.
+ * Throws like `compileImage` (an Error with `details`).
+ */
+async function compileHere(element, definitionBytes, formUrl) {
+  const compiler = await import('./efa_compiler.js');
+  compilerReady ??= compiler.default({ module_or_path: new URL('efa_compiler_bg.wasm', base) });
+  const definition = new TextDecoder().decode(definitionBytes);
+  const tenantUrl = element.getAttribute('tenant');
+  const [tenant] = await Promise.all([tenantUrl ? fetchText(new URL(tenantUrl, document.baseURI)) : null, compilerReady]);
+  const ids = compiler.referencedCodelists(definition);
+  const lists = await Promise.all(ids.map((id) => fetchText(codelistUrl(element.getAttribute('codelists'), formUrl, id))));
+  const codelists = `{${ids.map((id, i) => `${JSON.stringify(id)}:${lists[i]}`).join(',')}}`;
+  return compiler.compileImage(definition, tenant, codelists);
 }
 
 /**
@@ -90,21 +122,11 @@ class EfaForm extends HTMLElement {
     try {
       ready ??= init({ module_or_path: new URL('efa_wasm_bg.wasm', base) });
       const formUrl = new URL(this.getAttribute('form') ?? '', document.baseURI);
-      const tenantUrl = this.getAttribute('tenant');
-      // The definition stays text: the engine reads it straight into its model.
-      const [definition, tenant] = await Promise.all([
-        fetchText(formUrl),
-        tenantUrl ? fetchJson(new URL(tenantUrl, document.baseURI)) : null,
-        ready,
-      ]);
-      const ids = referencedCodelists(definition);
-      const lists = await Promise.all(ids.map((id) => fetchJson(codelistUrl(this.getAttribute('codelists'), formUrl, id))));
+      const [bytes] = await Promise.all([fetchBytes(formUrl), ready]);
+      const image = isImage(bytes) ? bytes : await compileHere(this, bytes, formUrl);
       const action = this.getAttribute('action');
       await styled;
-      this.#widget = mount(root, this, {
-        definition,
-        tenant,
-        codelists: Object.fromEntries(ids.map((id, i) => [id, lists[i]])),
+      this.#widget = mount(root, this, image, {
         lang,
         today: this.getAttribute('today') || berlinToday(),
         action: action ? new URL(action, document.baseURI).href : null,
@@ -114,11 +136,11 @@ class EfaForm extends HTMLElement {
     } catch (error) {
       console.error('efa-form:', error);
       await styled;
-      // mount() renders its own error state (e.g. an invalid tenant).
+      // mount() renders its own error state (an image of another engine build).
       if (root.querySelector('.efa-container')) return;
       try {
         await ready;
-        renderFailure(root, lang, [String(error?.message ?? error)]);
+        renderFailure(root, lang, error?.details ?? [String(error?.message ?? error)]);
       } catch {
         const text = document.createElement('p');
         text.setAttribute('role', 'alert');

@@ -1,5 +1,5 @@
 //! The script API: [`FormSession`] for pages that render forms themselves,
-//! [`validate`] for revalidating a submission in Node.
+//! `Validator` and `validate` for revalidating a submission in Node.
 //!
 //! Every call does one citizen-sized piece of work and returns its whole
 //! result at once (a batched diff of field states, a report): crossing the
@@ -7,12 +7,12 @@
 
 use std::sync::Arc;
 
-use efa_engine::{CompiledForm, Context, Date, NameMap, Session, WriteJson};
-use serde_json::Value as Json;
+#[cfg(feature = "server")]
+use efa_engine::CompiledForm;
+use efa_engine::{read_image, Context, Date, Session, WriteJson};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{by_key, from_js, nfc, parse, to_js};
-use crate::resources::{load, referenced_codelists};
+use crate::convert::{from_js, nfc, parse, to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -40,7 +40,9 @@ impl FormSession {
     /// Compiles `definition` (JSON text) for `tenant` (JSON text, optional)
     /// with `codelists` (JSON text of an object `{id: codeList}`, optional)
     /// and starts a session in `lang` on the civil date `today` (`YYYY-MM-DD`).
-    /// Throws with every definition or tenant error.
+    /// Throws with every definition or tenant error. In the Node build only:
+    /// in browsers, forms arrive compiled ([`FormSession::from_image`]).
+    #[cfg(feature = "server")]
     #[wasm_bindgen(constructor)]
     pub fn new(
         definition: &str,
@@ -51,6 +53,16 @@ impl FormSession {
     ) -> Result<FormSession, JsError> {
         let form = compile_texts(definition, tenant.as_deref(), codelists.as_deref())?;
         Ok(FormSession { session: Session::new(form, context(today, lang)?) })
+    }
+
+    /// Starts a session with a compiled form image (`efa compile`, or
+    /// `compileImage` of the compiler module) in `lang` on the civil date
+    /// `today` (`YYYY-MM-DD`). Throws when the bytes are no image of this
+    /// engine build.
+    #[wasm_bindgen(js_name = fromImage)]
+    pub fn from_image(image: &[u8], lang: &str, today: &str) -> Result<FormSession, JsError> {
+        let (form, _tenant) = read_image(image).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(FormSession { session: Session::new(Arc::new(form), context(today, lang)?) })
     }
 
     /// Stores `value` at `path` (e.g. `/hund/0/name`) and returns the states
@@ -251,21 +263,9 @@ pub fn wasm_memory_bytes() -> f64 {
     }
 }
 
-/// The ids of the code lists `definition` (JSON text) refers to, so a page
-/// can fetch exactly those before compiling.
-#[wasm_bindgen(js_name = referencedCodelists)]
-pub fn referenced_codelists_js(definition: &str) -> Result<Vec<String>, JsError> {
-    referenced_codelists(definition).map_err(|e| JsError::new(&e.to_string()))
-}
-
+#[cfg(feature = "server")]
 fn compile_texts(definition: &str, tenant: Option<&str>, codelists: Option<&str>) -> Result<Arc<CompiledForm>, JsError> {
-    let tenant = tenant.map(|t| parse(t, "the tenant")).transpose().map_err(|e| JsError::new(&e))?;
-    let codelists = match codelists.map(|text| parse(text, "the code lists")).transpose().map_err(|e| JsError::new(&e))? {
-        Some(Json::Object(lists)) => by_key(lists),
-        Some(_) => return Err(JsError::new("the code lists are not a JSON object")),
-        None => NameMap::new(),
-    };
-    let loaded = load(definition, tenant.as_ref(), &codelists).map_err(|e| JsError::new(&e.to_string()))?;
+    let loaded = efa_wasm_compiler::load_texts(definition, tenant, codelists).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(loaded.form)
 }
 

@@ -8,7 +8,7 @@
 //! serde_json's parser and serializer, with their generic error paths, stay
 //! out of the widget.
 
-use efa_engine::{NameMap, WriteJson};
+use efa_engine::WriteJson;
 use wasm_bindgen::prelude::*;
 
 /// A JS value as JSON (`undefined` becomes `null`).
@@ -43,11 +43,6 @@ pub(crate) fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) ->
         map.insert(key.to_string(), value);
     }
     serde_json::Value::Object(map)
-}
-
-/// The members of a JSON object by key (code lists by id).
-pub(crate) fn by_key(object: serde_json::Map<String, serde_json::Value>) -> NameMap<serde_json::Value> {
-    object.into_iter().collect()
 }
 
 /// Parses JSON text, naming what it was in the error.

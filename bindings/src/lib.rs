@@ -5,8 +5,14 @@
 //!   JSON in, JSON out, one call per citizen action, never one per rule;
 //! - [`widget`] — the citizen's assistant: a web-sys renderer that builds the
 //!   DOM from the compiled form and patches only the fields a change names.
-//!   The `<efa-form>` custom element (`js/efa-form.js`) fetches the files and
-//!   hands them to [`widget::mount`].
+//!   The `<efa-form>` custom element (`js/efa-form.js`) fetches the form's
+//!   compiled image and hands it to [`widget::mount`].
+//!
+//! The browser build holds no compiler: forms arrive as images written by
+//! `efa compile` or `efa serve` (`efa_engine::write_image`); a JSON definition
+//! is compiled by the separate `efa-wasm-compiler` module, which the element
+//! loads only when a page names one. The Node build (feature `server`) has
+//! both.
 //!
 //! Text from definitions, tenants and values only ever reaches the DOM
 //! through text APIs (`textContent`, attribute values), never as markup.
@@ -16,7 +22,4 @@
 pub mod api;
 mod components;
 mod convert;
-mod resources;
 pub mod widget;
-
-pub use resources::{load, referenced_codelists, LoadError, Loaded};

@@ -5,8 +5,10 @@
 //! `cargo test --target wasm32-unknown-unknown -p efa-wasm`
 #![cfg(target_arch = "wasm32")]
 
+use efa_engine::{write_image, NameMap};
 use efa_wasm::api::FormSession;
-use efa_wasm::widget::{mount, FormWidget};
+use efa_wasm::widget::{mount, render_failure, FormWidget};
+use efa_wasm_compiler::{load, LoadError};
 use serde_json::{json, Value as Json};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -74,13 +76,28 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-fn mount_with(definition: Json, tenant: Option<Json>) -> (Mounted, Result<FormWidget, wasm_bindgen::JsError>) {
+/// The image `<efa-form>` would fetch for `definition` and `tenant`.
+fn image(definition: &Json, tenant: Option<&Json>) -> Result<Vec<u8>, LoadError> {
+    let loaded = load(&definition.to_string(), tenant, &NameMap::new())?;
+    Ok(write_image(&loaded.form, loaded.tenant.as_ref()))
+}
+
+/// Mounts `definition` for `tenant` as the element does: compiled to an
+/// image first; files that do not compile get the element's error state.
+fn mount_with(definition: Json, tenant: Option<Json>) -> (Mounted, Result<FormWidget, String>) {
     let doc = document();
     let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     doc.body().unwrap().append_child(&host).unwrap();
-    let options = json!({ "definition": definition, "tenant": tenant, "today": "2026-11-23", "lang": "de" });
-    let options = js_sys::JSON::parse(&options.to_string()).unwrap();
-    let widget = mount(&host, host.clone(), options);
+    let widget = match image(&definition, tenant.as_ref()) {
+        Ok(image) => {
+            let options = js_sys::JSON::parse(&json!({ "today": "2026-11-23", "lang": "de" }).to_string()).unwrap();
+            mount(&host, host.clone(), &image, options).map_err(|_| "mount failed".to_string())
+        }
+        Err(error) => {
+            render_failure(&host, "de", error.details()).unwrap();
+            Err(error.to_string())
+        }
+    };
     (Mounted { root: host.into(), _widget: None }, widget)
 }
 
@@ -261,7 +278,7 @@ fn the_session_returns_only_what_changed() {
         { "id": "iban", "type": "iban", "label": "IBAN", "required": true, "visible": "zahlung == 'lastschrift'" },
         { "id": "name", "type": "text", "label": "Name" }
     ]));
-    let mut session = FormSession::new(&definition.to_string(), None, None, "de", "2026-11-23").unwrap();
+    let mut session = FormSession::from_image(&image(&definition, None).unwrap(), "de", "2026-11-23").unwrap();
     let changed = session.set_json("/zahlung", "\"lastschrift\"").unwrap();
     let changed: Json = serde_json::from_str(&changed).unwrap();
     let paths: Vec<&str> = changed.as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();

@@ -109,7 +109,7 @@ fn lint_file(file: &Path, validator: &jsonschema::Validator, beside: &Beside, pr
 }
 
 /// Loads and compiles one form (with the code lists beside it) or explains why not.
-fn load_form(form: &Path, tenant: Option<&Path>) -> Result<CompiledForm, Vec<Problem>> {
+fn load_form(form: &Path, tenant: Option<&Path>) -> Result<(CompiledForm, Option<Tenant>), Vec<Problem>> {
     let mut problems = Vec::new();
     let json = read_json(form, &mut problems);
     let dir = form.parent().unwrap_or(Path::new("."));
@@ -126,8 +126,10 @@ fn load_form(form: &Path, tenant: Option<&Path>) -> Result<CompiledForm, Vec<Pro
         None => None,
     };
     let (Some(json), true) = (json, problems.is_empty()) else { return Err(problems) };
-    compile(&json, Resources { codelists: Some(&codelists), tenant: tenant.as_ref() })
-        .map_err(|errors| errors.into_iter().map(|error| Problem::new(form, error)).collect())
+    match compile(&json, Resources { codelists: Some(&codelists), tenant: tenant.as_ref() }) {
+        Ok(compiled) => Ok((compiled, tenant)),
+        Err(errors) => Err(errors.into_iter().map(|error| Problem::new(form, error)).collect()),
+    }
 }
 
 fn report_unusable(problems: &[Problem]) -> ExitCode {
@@ -150,7 +152,7 @@ pub fn validate(form: &Path, data: &Path, tenant: Option<&Path>, today: Option<&
         None => system_today(),
     };
     let compiled = match load_form(form, tenant) {
-        Ok(compiled) => compiled,
+        Ok((compiled, _)) => compiled,
         Err(problems) => return report_unusable(&problems),
     };
     let mut problems = Vec::new();
@@ -192,7 +194,7 @@ fn display_path(path: &str) -> &str {
 /// `efa schema FORM`
 pub fn schema(form: &Path, tenant: Option<&Path>) -> ExitCode {
     match load_form(form, tenant) {
-        Ok(compiled) => {
+        Ok((compiled, _)) => {
             println!("{}", serde_json::to_string_pretty(&compiled.json_schema()).unwrap_or_default());
             ExitCode::SUCCESS
         }
@@ -203,12 +205,29 @@ pub fn schema(form: &Path, tenant: Option<&Path>) -> ExitCode {
 /// `efa graph FORM`
 pub fn graph(form: &Path, tenant: Option<&Path>, notation: Notation) -> ExitCode {
     match load_form(form, tenant) {
-        Ok(compiled) => {
+        Ok((compiled, _)) => {
             print!("{}", compiled.diagram(notation));
             ExitCode::SUCCESS
         }
         Err(problems) => report_unusable(&problems),
     }
+}
+
+/// `efa compile FORM --tenant T --output OUT`: the image `<efa-form>` loads.
+/// It holds the tenant, and only the widget of this very engine build reads it.
+pub fn compile_image(form: &Path, tenant: Option<&Path>, output: &Path) -> ExitCode {
+    let (compiled, tenant) = match load_form(form, tenant) {
+        Ok(loaded) => loaded,
+        Err(problems) => return report_unusable(&problems),
+    };
+    let image = efa_engine::write_image(&compiled, tenant.as_ref());
+    if let Err(error) = std::fs::write(output, &image) {
+        eprintln!("{}: cannot write: {error}", output.display());
+        return ExitCode::from(EXIT_UNUSABLE);
+    }
+    let tenant = tenant.map_or_else(|| "no tenant".to_string(), |t| format!("tenant {}", t.id));
+    println!("{}: {} {} for {tenant}, {} bytes", output.display(), compiled.id(), compiled.version(), image.len());
+    ExitCode::SUCCESS
 }
 
 /// Today's civil date in UTC from the system clock (the CLI's context; the

@@ -67,6 +67,19 @@ enum Command {
         #[arg(long)]
         tenant: Option<PathBuf>,
     },
+    /// Compile a form for a tenant into the image `<efa-form>` loads: the
+    /// widget then needs no compiler. Only the widget of this engine build
+    /// reads it.
+    Compile {
+        /// The definition.
+        form: PathBuf,
+        /// Tenant file: parameter values and the branding the widget shows.
+        #[arg(long)]
+        tenant: Option<PathBuf>,
+        /// Where to write the image (e.g. `hundesteuer-anmeldung.efa`).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// Run the HTTP service: forms, widget, demo portals, revalidating submissions.
     Serve(serve::ServeArgs),
 }
@@ -106,6 +119,7 @@ fn main() -> ExitCode {
             };
             commands::graph(&form, tenant.as_deref(), notation)
         }
+        Command::Compile { form, tenant, output } => commands::compile_image(&form, tenant.as_deref(), &output),
         Command::Serve(args) => serve::run(args),
     }
 }

@@ -25,14 +25,22 @@
 //! output the engine writes as JSON text itself ([`WriteJson`]: states,
 //! reports, submissions, drafts) is also checked against serde_json's text
 //! of it, so both runners prove the writer byte for byte on the corpus.
+//!
+//! [`run_file_through_images`] runs the same cases on each form after a
+//! round trip through its compiled image ([`write_image`] → [`read_image`],
+//! what the widget loads); a runner requires its output to be byte for byte
+//! that of [`run_file`], so sessions and validation behave identically.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{json, Map, Value as Json};
 
-use crate::model::CodeList;
-use crate::{compile, parse_codelist, parse_tenant, Context, Date, NameMap, Report, Resources, Session, WriteJson};
+use crate::model::{CodeList, Tenant};
+use crate::{
+    compile, parse_codelist, parse_tenant, read_image, write_image, CompiledForm, Context, Date, NameMap, Report, Resources, Session,
+    WriteJson,
+};
 
 /// Runs every case of a case file.
 pub fn run_file(file: &Json, library: &Json) -> Json {
@@ -40,8 +48,21 @@ pub fn run_file(file: &Json, library: &Json) -> Json {
     Json::Array(cases.iter().map(|case| run_case(case, library)).collect())
 }
 
+/// Runs every case of a case file like [`run_file`], each compiled form
+/// replaced by what its image reads back as.
+pub fn run_file_through_images(file: &Json, library: &Json) -> Json {
+    let cases = file.get("cases").and_then(Json::as_array).cloned().unwrap_or_default();
+    Json::Array(cases.iter().map(|case| run_case_with(case, library, true)).collect())
+}
+
 /// Runs one case.
 pub fn run_case(case: &Json, library: &Json) -> Json {
+    run_case_with(case, library, false)
+}
+
+/// Runs one case, on the compiled form or (`through_image`) on the form
+/// read back from its image.
+fn run_case_with(case: &Json, library: &Json, through_image: bool) -> Json {
     let mut out = Map::new();
     let mut failures: Vec<String> = Vec::new();
     out.insert("name".into(), case.get("name").cloned().unwrap_or(Json::Null));
@@ -62,6 +83,13 @@ pub fn run_case(case: &Json, library: &Json) -> Json {
         return finish(out, failures);
     };
     let form = match compile(&definition, Resources { codelists: Some(&codelists), tenant: tenant.as_ref() }) {
+        Ok(form) if through_image => match imaged(form, tenant.as_ref()) {
+            Ok(form) => Arc::new(form),
+            Err(failure) => {
+                failures.push(failure);
+                return finish(out, failures);
+            }
+        },
         Ok(form) => Arc::new(form),
         Err(errors) => {
             out.insert("definitionErrors".into(), json!(errors));
@@ -93,6 +121,19 @@ pub fn run_case(case: &Json, library: &Json) -> Json {
         out.insert("validate".into(), json!(report));
     }
     finish(out, failures)
+}
+
+/// The form and tenant as read back from their image, which must print
+/// exactly as they did before.
+fn imaged(form: CompiledForm, tenant: Option<&Tenant>) -> Result<CompiledForm, String> {
+    let (read, read_tenant) = read_image(&write_image(&form, tenant)).map_err(|e| format!("image: {e}"))?;
+    if format!("{read:?}") != format!("{form:?}") {
+        return Err("image: the form read back differs from the form written".into());
+    }
+    if format!("{:?}", read_tenant.as_ref()) != format!("{tenant:?}") {
+        return Err("image: the tenant read back differs from the tenant written".into());
+    }
+    Ok(read)
 }
 
 fn finish(mut out: Map<String, Json>, failures: Vec<String>) -> Json {

@@ -49,6 +49,7 @@ pub mod error;
 pub mod expr;
 pub mod formats;
 pub mod i18n;
+mod image;
 pub mod input;
 mod map;
 pub mod model;
@@ -67,6 +68,7 @@ pub use compile::{
 };
 pub use diagram::Notation;
 pub use error::{DefinitionError, DefinitionErrorKind};
+pub use image::{engine_fingerprint, read_image, write_image, ImageError, IMAGE_MAGIC};
 pub use map::NameMap;
 pub use read::{locate, parse_json, JsonError};
 pub use session::{Context, FieldState, Issue, PathError, Session, Submission};

@@ -2,7 +2,8 @@
 //!
 //! Every case file's output is compared byte for byte with
 //! `tests/conformance/expected/<file>`; the WebAssembly runner compares with
-//! the same files. Set `EFA_UPDATE_CONFORMANCE=1` to rewrite them (review the
+//! the same files. The corpus also runs on every form after a round trip
+//! through its compiled image, with the same output byte for byte. Set `EFA_UPDATE_CONFORMANCE=1` to rewrite them (review the
 //! diff); with `CI=true` a missing expected file fails.
 
 use std::fs;
@@ -79,4 +80,24 @@ fn conformance_corpus() {
     println!("conformance: {case_count} cases in {} files", files.len());
     assert!(case_count > 0, "no conformance cases found");
     assert!(problems.is_empty(), "{} conformance problem(s):\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn conformance_corpus_through_images() {
+    let library = library();
+    let cases_dir = repo().join("tests/conformance/cases");
+    let mut files: Vec<PathBuf> = fs::read_dir(&cases_dir).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    let mut compiled = 0;
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let cases = read(file);
+        let direct = efa_engine::conformance::run_file(&cases, &library);
+        let imaged = efa_engine::conformance::run_file_through_images(&cases, &library);
+        compiled += direct.as_array().unwrap().iter().filter(|case| case.get("steps").is_some()).count();
+        let text = |output: &Json| serde_json::to_string_pretty(output).unwrap();
+        assert!(text(&direct) == text(&imaged), "{name}: output through images differs:\n{}", text(&imaged));
+    }
+    println!("conformance through images: {compiled} compiled forms");
+    assert!(compiled > 100, "only {compiled} cases compiled");
 }

@@ -6,8 +6,9 @@
 //
 // Per size it prints:
 // - render: from appending <efa-form> to its efa-ready event: fetching the
-//   definition, compiling it, building the DOM of every step (the
-//   WebAssembly module is already loaded by a first, unmeasured render);
+//   compiled image (as efa serve or efa compile write it), loading it,
+//   building the DOM of every step (the WebAssembly module is already
+//   loaded by a first, unmeasured render);
 // - hub change: the widget's handler for choosing another option of the
 //   hub field f0 (a radio), on which many fields' visibility and
 //   requiredness depend: engine and DOM patch, which run synchronously;
@@ -18,6 +19,7 @@
 // in batches of 20 events and divided; the median batch is printed. The
 // numbers depend on the machine; nothing fails on them.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { definition, kindOf } from '../wasm-runner/generate.mjs';
 import { launch } from './browser.mjs';
 import { start } from './server.mjs';
@@ -42,7 +44,7 @@ function render(page, size) {
     const host = document.getElementById('host');
     host.replaceChildren();
     const form = document.createElement('efa-form');
-    form.setAttribute('form', `/bench/form-${size}.json`);
+    form.setAttribute('form', `/bench/form-${size}.efa`);
     form.setAttribute('today', '2026-11-23');
     const ready = new Promise((done) => form.addEventListener('efa-ready', done, { once: true }));
     const started = performance.now();
@@ -90,11 +92,14 @@ const server = await start();
 const browser = await launch();
 try {
   const page = await (await browser.newContext()).newPage();
+  const compiler = await import('../../bindings/pkg/efa_compiler.js');
+  compiler.initSync({ module: await readFile(new URL('../../bindings/pkg/efa_compiler_bg.wasm', import.meta.url)) });
   const forms = Object.fromEntries(SIZES.map((size) => [size, JSON.stringify(definition(size))]));
+  const images = Object.fromEntries(SIZES.map((size) => [size, compiler.compileImage(forms[size], null, null)]));
   await page.route('**/bench/page.html', (route) => route.fulfill({ contentType: 'text/html', body: PAGE }));
-  await page.route('**/bench/form-*.json', (route) => {
-    const size = /form-(\d+)\.json/.exec(route.request().url())[1];
-    route.fulfill({ contentType: 'application/json', body: forms[size] });
+  await page.route('**/bench/form-*.efa', (route) => {
+    const size = /form-(\d+)\.efa/.exec(route.request().url())[1];
+    route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(images[size]) });
   });
   await page.goto(`${server.url}/bench/page.html`);
   await render(page, SIZES[0]);

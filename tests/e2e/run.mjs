@@ -549,7 +549,7 @@ async function openAlone(page, form) {
   await page.goto(`${server.url}/fixtures/markup.html`);
   await page.evaluate((form) => {
     const element = document.createElement('efa-form');
-    const attributes = { form: `/forms/${form}.json`, tenant: '/tenants/musterstadt.json', lang: 'de', today: '2026-11-23',
+    const attributes = { form: `/compiled/musterstadt/${form}.efa`, lang: 'de', today: '2026-11-23',
       action: `/api/musterstadt/forms/${form}/submissions` };
     for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
     document.querySelector('main').append(element);

@@ -2,6 +2,9 @@
 // portals by hand: `node tests/e2e/server.mjs` → http://127.0.0.1:8080/).
 //
 //   /efa/…            bindings/pkg/ (the built widget)
+//   /compiled/<tenant>/<form>.efa  forms/<form>.json compiled for
+//                     forms/tenants/<tenant>.json, as efa serve answers it
+//                     (here with the widget's own compiler module)
 //   /forms/…          forms/ (definitions; code lists under /forms/codelists/)
 //   /tenants/…        forms/tenants/
 //   /assets/…         forms/tenants/assets/ (logos named in the tenant files)
@@ -14,7 +17,7 @@
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -41,6 +44,28 @@ const types = {
   '.ts': 'text/plain; charset=utf-8',
   '.md': 'text/plain; charset=utf-8',
 };
+
+/** The compiled-form path of efa serve: /compiled/{tenant}/{form}.efa. */
+const COMPILED = /^\/compiled\/([a-z0-9-]+)\/([a-z0-9-]+)\.efa$/;
+let compiler;
+
+/**
+ * Compiles forms/<form>.json for forms/tenants/<tenant>.json with the
+ * widget's compiler module (bindings/pkg/efa_compiler.js, loaded once).
+ */
+async function compiledImage(tenant, form) {
+  if (!compiler) {
+    const module = await import(pathToFileURL(join(root, 'bindings/pkg/efa_compiler.js')).href);
+    module.initSync({ module: await readFile(join(root, 'bindings/pkg/efa_compiler_bg.wasm')) });
+    compiler = module;
+  }
+  const definition = await readFile(join(root, 'forms', `${form}.json`), 'utf8');
+  const tenantText = await readFile(join(root, 'forms/tenants', `${tenant}.json`), 'utf8');
+  const ids = compiler.referencedCodelists(definition);
+  const lists = await Promise.all(ids.map((id) => readFile(join(root, 'forms/codelists', `${id}.json`), 'utf8')));
+  const codelists = `{${ids.map((id, i) => `${JSON.stringify(id)}:${lists[i]}`).join(',')}}`;
+  return compiler.compileImage(definition, tenantText, codelists);
+}
 
 /** Splits a multipart body into `{name, filename, type, data}` parts. */
 function multipart(body, contentType) {
@@ -88,6 +113,13 @@ export async function start({ port = 0 } = {}) {
       if (path.startsWith('/csp/')) {
         path = path.slice(4);
         headers['Content-Security-Policy'] = STRICT_CSP;
+      }
+      const compiled = COMPILED.exec(path);
+      if (compiled) {
+        const image = await compiledImage(compiled[1], compiled[2]).catch(() => null);
+        if (!image) return notFound(response);
+        response.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' });
+        return response.end(image);
       }
       if (path === '/') {
         response.writeHead(302, { Location: '/musterstadt/' });

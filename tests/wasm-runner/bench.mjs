@@ -46,6 +46,9 @@ function measure(size) {
   const memoryOneSession = efa.wasmMemoryBytes();
   const runs = size >= 5000 ? 20 : 60;
   const construct = median(() => new efa.FormSession(text, null, null, 'de', today).free(), runs);
+  // What <efa-form> does: load the compiled image (efa compile / efa serve).
+  const image = efa.compileImage(text, null, null);
+  const constructImage = median(() => efa.FormSession.fromImage(image, 'de', today).free(), runs);
   let changed = 0;
   const hub = median((i) => { changed = JSON.parse(session.setJson('/f0', i % 2 ? '"a"' : '"b"')).length; }, 400);
   const hubObjects = median((i) => session.set('/f0', i % 2 ? 'a' : 'b'), 400);
@@ -69,7 +72,7 @@ function measure(size) {
   const validateBytes = median(() => validator.validateJson(body, today, 'de'), size >= 5000 ? 40 : 200);
   const sessionReport = median(() => session.validate(), size >= 5000 ? 40 : 200);
   return {
-    size, construct, hub, hubObjects, hubWidget, changed, leafChange, validate, validateJson, validateBytes, sessionReport,
+    size, construct, constructImage, imageBytes: image.length, definitionBytes: Buffer.byteLength(text), hub, hubObjects, hubWidget, changed, leafChange, validate, validateJson, validateBytes, sessionReport,
     memory: memoryOneSession, memoryGrowth: memoryOneSession - memoryAtStart, memoryAfter: efa.wasmMemoryBytes(),
   };
 }
@@ -84,7 +87,8 @@ if (one !== -1) {
   for (const size of SIZES) {
     const r = JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--size', String(size)], { encoding: 'utf8' }));
     console.log(`\n${size} fields`);
-    console.log(`  construct                          ${fmt(r.construct)}`);
+    console.log(`  construct from the definition      ${fmt(r.construct)}`);
+    console.log(`  construct from its image (<efa-form>) ${fmt(r.constructImage)}  (image ${r.imageBytes} bytes, definition ${r.definitionBytes})`);
     console.log(`  hub change (${r.changed} states changed)`);
     console.log(`    in <efa-form> (states stay in WASM) ${fmt(r.hubWidget)}`);
     console.log(`    script API, JSON text / JS objects  ${fmt(r.hub)} / ${fmt(r.hubObjects)}`);
@@ -94,7 +98,7 @@ if (one !== -1) {
     console.log(`  WASM memory: one session ${mb(r.memory)} (growth ${mb(r.memoryGrowth)}), after all runs ${mb(r.memoryAfter)}`);
     if (size === 1000) {
       const verdict = (value, budget) => (value <= budget ? 'within' : 'OVER');
-      console.log(`  budgets: construct ≤ 10 ms ${verdict(r.construct, BUDGET.construct)}; ` +
+      console.log(`  budgets: construct ≤ 10 ms: definition ${verdict(r.construct, BUDGET.construct)}, image ${verdict(r.constructImage, BUDGET.construct)}; ` +
         `hub change ≤ 20 µs: in <efa-form> ${verdict(r.hubWidget, BUDGET.hub)}, script API ${verdict(r.hub, BUDGET.hub)}; ` +
         `full validation ≤ 300 µs: objects ${verdict(r.validate, BUDGET.validate)}, JSON text ${verdict(r.validateJson, BUDGET.validate)}, body bytes ${verdict(r.validateBytes, BUDGET.validate)}; ` +
         `memory ≤ 2 MB ${verdict(r.memory, BUDGET.memory)}`);

@@ -22,7 +22,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use efa_engine::model::Tenant;
-use efa_engine::{CompiledForm, Context, Date, FieldState, NameMap, Session};
+use efa_engine::{read_image, CompiledForm, Context, Date, FieldState, Session};
 use serde_json::Value as Json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -31,8 +31,7 @@ use web_sys::{Document, Element, File, HtmlElement};
 use crate::components::frame::{self, Shell};
 use crate::components::step_nav::Page;
 use crate::components::{element, items, notice, number_prop, object_prop, prop, set_prop, tag_name, text_prop, Attr, Res};
-use crate::convert::{by_key, from_js, json_text, object, to_js};
-use crate::resources::load;
+use crate::convert::{from_js, object, to_js};
 use text::{t, Msg};
 
 /// A render context borrowing only the fields it needs, so that views can
@@ -46,10 +45,8 @@ pub(crate) use ctx;
 
 #[wasm_bindgen(typescript_custom_section)]
 const MOUNT_OPTIONS: &str = r#"
-/** What `mount` needs: the fetched files and the element's settings. */
+/** What `mount` needs besides the form's image: the element's settings. */
 export interface MountOptions {
-  /** The definition as JSON text (or as an object). */
-  definition: string | object; tenant?: object | null; codelists?: Record<string, object>;
   lang?: string; today: string; action?: string | null; headingLevel?: number | null;
 }
 "#;
@@ -57,12 +54,8 @@ export interface MountOptions {
 /// What the page passes to [`mount`] (a [`MountOptions`-shaped] object).
 ///
 /// Read by hand from the JSON rather than with a serde derive: the derive
-/// would add a deserializer to every citizen's download for five keys.
+/// would add a deserializer to every citizen's download for four keys.
 struct Options {
-    /// JSON text: the engine reads it straight into its model.
-    definition: String,
-    tenant: Option<Json>,
-    codelists: NameMap<Json>,
     lang: String,
     today: String,
     action: Option<String>,
@@ -73,21 +66,11 @@ impl Options {
     fn from_json(mut json: Json) -> Result<Options, JsError> {
         let mut take = |key: &str| json.get_mut(key).map(Json::take).filter(|v| !v.is_null());
         let text = |value: Option<Json>| value.and_then(|v| v.as_str().map(str::to_string));
-        let definition = match take("definition") {
-            Some(Json::String(text)) => text,
-            Some(object) => json_text(&object),
-            None => return Err(JsError::new("options: the definition is missing")),
-        };
-        let tenant = take("tenant");
-        let codelists = match take("codelists") {
-            Some(Json::Object(lists)) => by_key(lists),
-            _ => NameMap::new(),
-        };
         let lang = text(take("lang")).unwrap_or_default();
         let today = text(take("today")).ok_or_else(|| JsError::new("options: today is missing"))?;
         let action = text(take("action")).filter(|a| !a.is_empty());
         let heading_level = take("headingLevel").and_then(|v| v.as_u64()).map_or(2, |l| l.clamp(1, 4) as u8);
-        Ok(Options { definition, tenant, codelists, lang, today, action, heading_level })
+        Ok(Options { lang, today, action, heading_level })
     }
 }
 
@@ -176,28 +159,31 @@ impl Drop for FormWidget {
     }
 }
 
-/// Renders the form described by `options` into `root` (the element's
-/// shadow root) for the element `host`. When the files do not make a usable
-/// form — an invalid tenant, a definition error — an error state is shown
-/// instead and the error is thrown.
+/// Renders the form of `image` (a compiled form image: `efa compile`, or
+/// `compileImage` of the compiler module) into `root` (the element's shadow
+/// root) for the element `host`, with the settings in `options`. When the
+/// bytes are no image of this engine build, an error state is shown instead
+/// and the error is thrown.
 #[wasm_bindgen]
 pub fn mount(
     root: &web_sys::Node,
     host: HtmlElement,
+    image: &[u8],
     #[wasm_bindgen(unchecked_param_type = "MountOptions")] options: JsValue,
 ) -> Result<FormWidget, JsError> {
     let options = Options::from_json(from_js(&options)?)?;
     let doc: Document = object_prop(&host, "ownerDocument").ok_or_else(|| JsError::new("the element is not in a document"))?;
     let container = element(&doc, root, "div", "efa-container");
     let requested = options.lang.clone();
-    let loaded = match load(&options.definition, options.tenant.as_ref(), &options.codelists) {
+    let (form, tenant) = match read_image(image) {
         Ok(loaded) => loaded,
         Err(error) => {
-            failure_box(&doc, &container, &requested, &error.details());
-            return Err(JsError::new(&error.to_string()));
+            let message = error.to_string();
+            failure_box(&doc, &container, &requested, std::slice::from_ref(&message));
+            return Err(JsError::new(&message));
         }
     };
-    let form = loaded.form;
+    let form = Arc::new(form);
     let lang = if form.languages().contains(&requested) { requested } else { form.default_language().to_string() };
     let today = Date::parse(&options.today).ok_or_else(|| JsError::new("today must be a date like 2026-11-23"))?;
     let session = Session::new(form.clone(), Context::new(today, lang.clone()));
@@ -207,7 +193,7 @@ pub fn mount(
         host,
         container: container.clone(),
         form,
-        tenant: loaded.tenant,
+        tenant,
         session,
         lang,
         heading: options.heading_level,

@@ -96,13 +96,12 @@ pub async fn portal(State(state): State<Shared>, Path(tenant_id): Path<String>, 
 <div class="portal-layout">
 <nav class="portal-nav" aria-label="{nav_label}"><h2>{services}</h2><ul>{picker}</ul></nav>
 <main class="portal-main" id="inhalt">
-<efa-form form="{form_url}" tenant="{tenant_url}" codelists="/api/codelists/{{id}}" lang="{lang}" action="{action}"></efa-form>
+<efa-form form="{form_url}" lang="{lang}" action="{action}"></efa-form>
 <noscript><p>{noscript}</p></noscript>
 </main>
 </div>"#,
         name = escape(tenant_name),
-        form_url = escape(&format!("/api/forms/{form_id}")),
-        tenant_url = escape(&format!("/api/tenants/{}", tenant.tenant.id)),
+        form_url = escape(&format!("/compiled/{}/{form_id}.efa", tenant.tenant.id)),
         action = escape(&format!("/api/{}/forms/{form_id}/submissions", tenant.tenant.id)),
     );
     let title = format!("{} – {}", form.definition.title.get(lang, "de"), tenant_name);
@@ -137,6 +136,19 @@ pub async fn examples(State(state): State<Shared>, path: Option<Path<String>>) -
 /// lists, schemas), for portals that embed the widget with file URLs.
 pub async fn forms_files(State(state): State<Shared>, Path(path): Path<String>) -> Response {
     serve_file(&state.forms_dir, "/forms/", &path).await
+}
+
+/// `GET /compiled/{tenant}/{form}.efa`: the form compiled for the tenant,
+/// as the image `<efa-form form="…">` loads (the widget holds no compiler).
+/// Written per request: it takes microseconds, and the image always matches
+/// the engine of this service and of the widget it serves.
+pub async fn compiled_form(State(state): State<Shared>, Path((tenant_id, file)): Path<(String, String)>) -> Response {
+    let Some(form_id) = file.strip_suffix(".efa") else { return plain_not_found() };
+    let (Some(tenant), Some(form)) = (state.library.tenants.get(&tenant_id), state.library.form(&tenant_id, form_id)) else {
+        return plain_not_found();
+    };
+    let image = efa_engine::write_image(form, Some(&tenant.tenant));
+    ([(header::CONTENT_TYPE, "application/octet-stream"), (header::CACHE_CONTROL, "no-cache")], image).into_response()
 }
 
 /// `GET /tenants/{*path}`: the tenant files.

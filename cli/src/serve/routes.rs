@@ -49,9 +49,11 @@ pub fn router(state: Shared) -> Router {
         .route("/static/portal.css", get(demo::portal_css))
         .route("/widget/{*path}", get(demo::widget))
         // The file layout the example portals (and the DESIGN's embedding
-        // example) use: /efa/efa-form.js, /forms/<id>.json, /tenants/<id>.json.
+        // example) use: /efa/efa-form.js, /compiled/<tenant>/<id>.efa,
+        // /forms/<id>.json, /tenants/<id>.json.
         .route("/efa/{*path}", get(demo::widget))
         .route("/forms/{*path}", get(demo::forms_files))
+        .route("/compiled/{tenant}/{file}", get(demo::compiled_form))
         .route("/tenants/{*path}", get(demo::tenant_files))
         .route("/examples", get(demo::examples))
         .route("/examples/", get(demo::examples))

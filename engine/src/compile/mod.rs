@@ -381,7 +381,7 @@ impl CompiledForm {
     }
 }
 
-fn member_index(nodes: &[Node], top_level: &[NodeId]) -> Vec<FxHashMap<String, NodeId>> {
+pub(crate) fn member_index(nodes: &[Node], top_level: &[NodeId]) -> Vec<FxHashMap<String, NodeId>> {
     let index = |members: &[NodeId]| members.iter().map(|&n| (nodes[n].id.clone(), n)).collect();
     std::iter::once(index(top_level))
         .chain(nodes.iter().map(|node| if node.kind == NodeKind::Step { FxHashMap::default() } else { index(&node.children) }))

@@ -330,8 +330,8 @@ fn field_compared(op: Cmp, field: Ref, constant: Value) -> Node {
 /// A text of at most [`ShortText::CAPACITY`] bytes, held inline.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ShortText {
-    len: u8,
-    bytes: [u8; ShortText::CAPACITY],
+    pub(crate) len: u8,
+    pub(crate) bytes: [u8; ShortText::CAPACITY],
 }
 
 // A node holding a short text is no larger than any other node.
@@ -339,9 +339,9 @@ const _: () = assert!(std::mem::size_of::<Node>() <= 64);
 
 impl ShortText {
     /// Room for option codes and short answers, within the size of a node.
-    const CAPACITY: usize = 40;
+    pub(crate) const CAPACITY: usize = 40;
 
-    fn new(text: &str) -> Option<ShortText> {
+    pub(crate) fn new(text: &str) -> Option<ShortText> {
         if text.len() > Self::CAPACITY {
             return None;
         }

@@ -14,7 +14,7 @@
 
 mod ast;
 mod check;
-mod eval;
+pub(crate) mod eval;
 mod lex;
 mod parse;
 

@@ -6,7 +6,7 @@ const MAX_CHAR: u32 = 0x10FFFF;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Class {
     /// Inclusive ranges, sorted and merged once [`Class::canonical`] ran.
-    ranges: Vec<(u32, u32)>,
+    pub(crate) ranges: Vec<(u32, u32)>,
 }
 
 impl Class {

@@ -15,10 +15,10 @@
 //! platform. Look-around and back-references are not supported, since they
 //! cannot be matched in linear time.
 
-mod class;
-mod compile;
+pub(crate) mod class;
+pub(crate) mod compile;
 mod ecma;
-mod parse;
+pub(crate) mod parse;
 mod run;
 
 use std::fmt;
@@ -40,9 +40,9 @@ const MAX_PROGRAM_LEN: usize = 10_000;
 /// A compiled pattern, anchored to the whole text.
 #[derive(Debug, Clone)]
 pub struct Pattern {
-    program: Program,
+    pub(crate) program: Program,
     /// The pattern as written.
-    source: Box<str>,
+    pub(crate) source: Box<str>,
 }
 
 /// Why a pattern was refused. Displayed to follow "the pattern is ".

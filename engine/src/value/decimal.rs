@@ -24,7 +24,7 @@ const MAX_MAG: u128 = i128::MAX as u128;
 /// Equality, ordering and hashing are numeric: `1.0 == 1.00`.
 #[derive(Clone, Copy, Debug)]
 pub struct Decimal {
-    mantissa: i128,
+    pub(crate) mantissa: i128,
     scale: u32,
 }
 
@@ -197,7 +197,7 @@ impl Decimal {
         Some(Decimal { mantissa: if neg { -m } else { m }, scale })
     }
 
-    fn from_mantissa(mantissa: i128, scale: u32) -> Option<Decimal> {
+    pub(crate) fn from_mantissa(mantissa: i128, scale: u32) -> Option<Decimal> {
         Decimal::from_parts(mantissa < 0, mantissa.unsigned_abs(), scale)
     }
 

@@ -1,12 +1,13 @@
 //! From the files a page fetched (definition, tenant, code lists) to a
-//! compiled form — shared by the script API and the widget.
+//! compiled form — shared by the browser compiler and the Node build.
 
 use std::fmt;
 use std::sync::Arc;
 
 use efa_engine::model::{CodeList, Field, Options, Tenant};
 use efa_engine::{
-    compile_definition, parse_codelist, parse_definition_text, parse_tenant, CompiledForm, DefinitionError, NameMap, Resources,
+    compile_definition, parse_codelist, parse_definition_text, parse_json, parse_tenant, CompiledForm, DefinitionError,
+    DefinitionErrorKind, NameMap, Resources,
 };
 use serde_json::Value as Json;
 
@@ -24,7 +25,7 @@ pub struct Loaded {
 pub enum LoadError {
     /// The tenant file is unusable (shape, colour contrast, unsafe links).
     Tenant(Vec<DefinitionError>),
-    /// A code list file is unusable.
+    /// A code list file is unusable (no id: the set of code lists is).
     CodeList(String, Vec<DefinitionError>),
     /// The definition does not compile.
     Definition(Vec<DefinitionError>),
@@ -43,8 +44,8 @@ impl LoadError {
     /// One line per problem: `pointer: message [code]`.
     pub fn details(&self) -> Vec<String> {
         let (prefix, errors) = match self {
-            LoadError::Tenant(errors) | LoadError::Definition(errors) => (String::new(), errors),
-            LoadError::CodeList(id, errors) => (format!("{id}: "), errors),
+            LoadError::CodeList(id, errors) if !id.is_empty() => (format!("{id}: "), errors),
+            LoadError::Tenant(errors) | LoadError::Definition(errors) | LoadError::CodeList(_, errors) => (String::new(), errors),
         };
         errors.iter().map(|e| format!("{prefix}{e}")).collect()
     }
@@ -72,6 +73,27 @@ pub fn load(definition: &str, tenant: Option<&Json>, codelists: &NameMap<Json>) 
     let definition = parse_definition_text(definition).map_err(LoadError::Definition)?;
     let form = compile_definition(definition, resources).map_err(LoadError::Definition)?;
     Ok(Loaded { form: Arc::new(form), tenant })
+}
+
+/// [`load`] with every file as JSON text, as pages and servers hold them:
+/// `codelists` is an object `{id: codeList}`. Text that is not JSON is a
+/// `format` problem of its file.
+pub fn load_texts(definition: &str, tenant: Option<&str>, codelists: Option<&str>) -> Result<Loaded, LoadError> {
+    let tenant = tenant.map(json).transpose().map_err(LoadError::Tenant)?;
+    let codelists = match codelists.map(json).transpose().map_err(|e| LoadError::CodeList(String::new(), e))? {
+        Some(Json::Object(lists)) => lists.into_iter().collect(),
+        Some(_) => return Err(LoadError::CodeList(String::new(), vec![format_error("the code lists are not a JSON object")])),
+        None => NameMap::new(),
+    };
+    load(definition, tenant.as_ref(), &codelists)
+}
+
+fn json(text: &str) -> Result<Json, Vec<DefinitionError>> {
+    parse_json(text).map_err(|e| vec![format_error(&format!("not valid JSON: {e}"))])
+}
+
+fn format_error(message: &str) -> DefinitionError {
+    DefinitionError::new("", DefinitionErrorKind::Format, message)
 }
 
 /// The ids of the code lists a definition names (`options.codelist`), sorted
