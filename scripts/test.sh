@@ -22,6 +22,12 @@ if cargo tree -p efa-engine --target wasm32-unknown-unknown -e normal | grep -Eq
   exit 1
 fi
 
+step "the browser widget holds no compiler"
+if cargo tree -p efa-wasm --target wasm32-unknown-unknown -e normal | grep -q 'efa-wasm-compiler'; then
+  echo "efa-wasm must not depend on efa-wasm-compiler without the server feature" >&2
+  exit 1
+fi
+
 step "native tests (engine, CLI, service on SQLite)"
 cargo test --workspace
 

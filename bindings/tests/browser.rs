@@ -316,3 +316,17 @@ fn read_only_choices_cannot_be_changed() {
     assert_eq!(submission["data"], json!({ "art": "a", "extras": ["x"], "ok": true, "land": "l0" }));
     assert_eq!(page.all("[disabled]"), 0, "read-only, not disabled");
 }
+
+#[wasm_bindgen_test]
+fn bytes_that_are_no_image_show_an_error_state_instead_of_the_form() {
+    let doc = document();
+    let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&host).unwrap();
+    let options = js_sys::JSON::parse(r#"{"today": "2026-11-23", "lang": "de"}"#).unwrap();
+    let definition = form(json!([{ "id": "a", "type": "text", "label": "A" }])).to_string();
+    assert!(mount(&host, host.clone(), definition.as_bytes(), options).is_err());
+    let page = Mounted { root: host.into(), _widget: None };
+    assert_eq!(page.attr(".efa-unavailable", "role").as_deref(), Some("alert"));
+    assert!(page.text(".efa-unavailable__details").contains("efa compile"), "{}", page.text(".efa-unavailable__details"));
+    assert_eq!(page.all("form, input"), 0);
+}

@@ -113,3 +113,22 @@ fn lint_reports_every_problem_at_once() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text.contains("[unknown_reference]") && text.contains("b → b [cycle]"), "{text}");
 }
+
+#[test]
+fn compile_writes_the_image_the_widget_loads() {
+    let output_path = std::env::temp_dir().join(format!("efa-cli-test-{}-hundesteuer.efa", std::process::id()));
+    let output_arg = output_path.to_str().unwrap();
+    let output = efa(&["compile", "forms/hundesteuer-anmeldung.json", "--tenant", "forms/tenants/beispielhausen.json", "-o", output_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout(&output).contains("hundesteuer-anmeldung 1.0.0 for tenant beispielhausen"), "{}", stdout(&output));
+    let image = std::fs::read(&output_path).unwrap();
+    let (form, tenant) = efa_engine::read_image(&image).expect("an image of this engine build");
+    assert_eq!((form.id(), tenant.map(|t| t.id)), ("hundesteuer-anmeldung", Some("beispielhausen".to_string())));
+
+    // A tenant that fails WCAG contrast never frames a form, compiled or not.
+    let output =
+        efa(&["compile", "forms/hundesteuer-anmeldung.json", "--tenant", "tests/e2e/fixtures/low-contrast-tenant.json", "-o", output_arg]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/branding/"), "{}", String::from_utf8_lossy(&output.stderr));
+    std::fs::remove_file(&output_path).unwrap();
+}

@@ -327,13 +327,26 @@ async fn demo_portals_embed_the_widget_under_a_strict_csp() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let html = portal.text().await.unwrap();
     assert!(html.contains(
-        r#"<efa-form form="/api/forms/hundesteuer-anmeldung" tenant="/api/tenants/musterstadt" codelists="/api/codelists/{id}" lang="de" action="/api/musterstadt/forms/hundesteuer-anmeldung/submissions">"#
+        r#"<efa-form form="/compiled/musterstadt/hundesteuer-anmeldung.efa" lang="de" action="/api/musterstadt/forms/hundesteuer-anmeldung/submissions">"#
     ), "{html}");
     assert!(html.contains(r#"<script type="module" src="/widget/efa-form.js"></script>"#));
     assert!(!html.contains("<style") && !html.contains("style="), "inline styles break the CSP");
     assert!(html.contains("?form=jagdschein"), "the picker links the other forms");
     assert_eq!(server.get("portal/nowhere").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(server.get("portal/musterstadt?form=nope").await.status(), StatusCode::NOT_FOUND);
+
+    // The image the portal's element loads: the form compiled for the tenant.
+    let compiled = server.get("compiled/musterstadt/hundesteuer-anmeldung.efa").await;
+    assert_eq!(compiled.status(), StatusCode::OK);
+    assert_eq!(compiled.headers()["content-type"], "application/octet-stream");
+    let image = compiled.bytes().await.unwrap();
+    let (form, tenant) = efa_engine::read_image(&image).expect("an image of this engine build");
+    assert_eq!((form.id(), tenant.map(|t| t.id)), ("hundesteuer-anmeldung", Some("musterstadt".to_string())));
+    for missing in
+        ["compiled/nowhere/hundesteuer-anmeldung.efa", "compiled/musterstadt/nope.efa", "compiled/musterstadt/hundesteuer-anmeldung"]
+    {
+        assert_eq!(server.get(missing).await.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
 
     let wasm = server.get("widget/efa_wasm_bg.wasm").await;
     assert_eq!(wasm.headers()["content-type"], "application/wasm");

@@ -118,15 +118,15 @@ impl fmt::Display for ImageError {
         match self {
             ImageError::NotAnImage => f.write_str(
                 "This is not a compiled form image (a JSON form definition, perhaps); \
-                 compile the form with the efa tool and serve the image it writes.",
+                 compile it with `efa compile` and serve the image it writes.",
             ),
             ImageError::OtherEngine { found, expected } => write!(
                 f,
                 "This form image was compiled by another engine build (fingerprint {found}, this engine is {expected}); \
-                 compile the form again with the efa tool of the same release as the widget."
+                 compile it again with `efa compile` of the same release as the widget."
             ),
             ImageError::Damaged(what) => {
-                write!(f, "This form image is damaged ({what}); compile the form again and serve the new image unchanged.")
+                write!(f, "This form image is damaged ({what}); compile it again with `efa compile` and serve the new image unchanged.")
             }
         }
     }
