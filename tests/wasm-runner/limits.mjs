@@ -5,12 +5,16 @@
 //
 //   scripts/build-widget.sh && node tests/wasm-runner/limits.mjs
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const efa = createRequire(import.meta.url)(join(repo, 'bindings/pkg-node/efa_wasm.js'));
+// The citizens' build too: it reads images with its own (opt-level z) stack frames.
+const widget = await import(pathToFileURL(join(repo, 'bindings/pkg/efa_wasm.js')).href);
+widget.initSync({ module: readFileSync(join(repo, 'bindings/pkg/efa_wasm_bg.wasm')) });
 const today = '2026-11-23';
 
 const form = (fields) => ({ id: 'limits', version: '1', title: 'Limits', steps: [{ id: 's', title: 'S', fields }] });
@@ -58,3 +62,11 @@ survives('submission value nested 120 deep', () => {
   assert.equal(report.errors[0].code, 'type');
 }, 'accepted');
 survives('a session set to a value nested 120 deep', () => session(nestedExpression(3)).setJson('/a', nestedArray(120)), 'accepted');
+
+// The image reader recurses through expressions, types and values.
+for (const [name, definition] of [['expression nested 63 deep', nestedExpression(63)], ['groups nested 16 deep', nestedGroups(16)]]) {
+  const image = efa.compileImage(JSON.stringify(definition), null, null);
+  survives(`image of the ${name}, Node build`, () => efa.FormSession.fromImage(image, 'de', today).free(), 'accepted');
+  survives(`image of the ${name}, widget build`, () => widget.FormSession.fromImage(image, 'de', today).free(), 'accepted');
+}
+survives('bytes that are no image, widget build', () => widget.FormSession.fromImage(new Uint8Array(100_000).fill(91), 'de', today), 'rejected');
